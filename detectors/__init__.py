@@ -1,0 +1,1 @@
+"""Provenance detectors behind one interface (``detectors.base.Detector``), their training and evaluation."""

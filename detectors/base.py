@@ -1,0 +1,82 @@
+"""The one interface every detector implements (AI text, machine translation, watermark).
+
+A detector turns a batch of texts (with their identified languages) into calibrated probabilities plus an
+abstain mask. It never decides a label: the label stage does (``pipeline.label``). Detectors are built once per
+worker (in a DoFn's ``setup``) by :func:`detectors.registry.load_detector`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+AI = "ai"
+MT = "mt"
+WATERMARK = "watermark"
+KINDS = (AI, MT, WATERMARK)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """One batch of detector output: ``probability[i]`` is NaN exactly where ``abstain[i]`` is true."""
+
+    probability: np.ndarray
+    abstain: np.ndarray
+
+    def __post_init__(self) -> None:
+        if self.probability.shape != self.abstain.shape:
+            raise ValueError("probability and abstain must have the same shape")
+
+    @classmethod
+    def build(cls, probability: Sequence[float], abstain: Sequence[bool]) -> "Scores":
+        """Scores with NaN forced where abstaining, so no abstained value can leak as a score."""
+        p = np.asarray(probability, dtype=np.float64).copy()
+        a = np.asarray(abstain, dtype=bool)
+        p[a] = np.nan
+        return cls(p, a)
+
+    @classmethod
+    def abstain_all(cls, n: int) -> "Scores":
+        return cls(np.full(n, np.nan), np.ones(n, dtype=bool))
+
+    def values(self) -> list[float | None]:
+        """Per-text probability as Python floats, None where abstained (the Parquet form)."""
+        return [None if a else float(p) for p, a in zip(self.probability, self.abstain)]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the manifest and model cards record about a loaded detector."""
+
+    name: str
+    version: str
+    kind: str
+    sha256: str | None = None
+    path: str | None = None
+    languages: tuple[str, ...] | None = None  # None: language-agnostic
+    threshold: float | None = None  # decision threshold chosen for the target false-positive rate
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "path": self.path,
+            "languages": list(self.languages) if self.languages is not None else None,
+            "threshold": self.threshold,
+            **self.extra,
+        }
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """A provenance detector. ``score`` is batched and must accept any text, abstaining where it cannot judge."""
+
+    info: ModelInfo
+
+    def score(self, texts: Sequence[str], langs: Sequence[str | None]) -> Scores:
+        """Calibrated probability that each text is of ``info.kind`` (AI-written, machine-translated, …)."""
+        ...

@@ -1,0 +1,48 @@
+"""The normalised view of a text that detectors score and dedup hashes.
+
+Adversarial edits (homoglyphs, zero-width characters, odd whitespace) must not move a score, so every detector
+sees: Unicode NFKC, format/control characters removed, Latin look-alikes mapped inside mixed-script words, and
+whitespace collapsed. Mapping is per word, so genuine Cyrillic or Greek text is left alone.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Cyrillic and Greek letters that render like Latin ones.
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+        "ԁ": "d", "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M",
+        "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S",
+        "α": "a", "ο": "o", "ν": "v", "ρ": "p", "τ": "t", "υ": "u", "ι": "i", "κ": "k", "Α": "A", "Β": "B",
+        "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T",
+        "Υ": "Y", "Χ": "X",
+    }
+)
+_LOOKALIKES = frozenset(chr(c) for c in _HOMOGLYPHS)
+_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WHITESPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _unmix_word(match: re.Match) -> str:
+    word = match.group(0)
+    if _ASCII_LETTER.search(word) and not _LOOKALIKES.isdisjoint(word):
+        return word.translate(_HOMOGLYPHS)
+    return word
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, invisible characters dropped, mixed-script look-alikes mapped to Latin, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _WORD.sub(_unmix_word, text)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def single_line(text: str, max_chars: int | None = None) -> str:
+    """``text`` on one line (fastText's input contract), optionally cut to a bounded prefix."""
+    line = _WHITESPACE.sub(" ", text).strip()
+    return line[:max_chars] if max_chars else line

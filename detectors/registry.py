@@ -1,0 +1,44 @@
+"""Detector specs → detector objects.
+
+A spec is ``NAME`` for a shipped detector or ``FAMILY:ARGUMENT`` for one loaded from a path or hub id, e.g.
+``ai-default``, ``mt-default``, ``hf-classifier:/models/roberta-detector``, ``binoculars:OBSERVER,PERFORMER``.
+Factories are imported lazily so that a worker only imports what its configuration names (transformers is heavy).
+"""
+from __future__ import annotations
+
+import importlib
+import threading
+
+from detectors.base import Detector
+
+# spec name or family → "module:factory"; each factory takes the text after ':' (or None) and keyword options.
+FACTORIES: dict[str, str] = {
+    "ai-default": "detectors.ai_text.default:load",
+    "mt-default": "detectors.machine_translation.default:load",
+    "hf-classifier": "detectors.ai_text.hf_classifier:load",
+    "binoculars": "detectors.ai_text.binoculars:load",
+    "watermark": "detectors.watermark:load",
+}
+
+_IMPORT_LOCK = threading.Lock()  # transformers' lazy imports are not thread-safe (multi_threading runner)
+
+
+class UnknownDetector(ValueError):
+    pass
+
+
+def split_spec(spec: str) -> tuple[str, str | None]:
+    family, sep, argument = spec.partition(":")
+    return family.strip(), (argument.strip() if sep else None)
+
+
+def load_detector(spec: str, **options: object) -> Detector:
+    """Build the detector named by ``spec``; raises :class:`UnknownDetector` with the known names."""
+    family, argument = split_spec(spec)
+    target = FACTORIES.get(family)
+    if target is None:
+        raise UnknownDetector(f"unknown detector {spec!r}; known: {', '.join(sorted(FACTORIES))}")
+    module_name, factory_name = target.split(":")
+    with _IMPORT_LOCK:
+        module = importlib.import_module(module_name)
+    return getattr(module, factory_name)(argument, **options)

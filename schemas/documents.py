@@ -1,0 +1,159 @@
+"""Document and provenance-label columns: the single source of every column name.
+
+A document travels between pipeline stages as a plain ``dict`` keyed by these names and is written with
+:data:`DOCUMENT_SCHEMA`. Stages read and write columns only through the constants below.
+"""
+from __future__ import annotations
+
+import pyarrow as pa
+
+from schemas.version import SCHEMA_VERSION
+
+# --- source evidence -------------------------------------------------------------------------------
+ID = "id"  # stable document id, see pipeline.ids
+TEXT = "text"
+URL = "url"
+LANG = "lang"
+LANG_SCORE = "lang_score"
+SOURCE_FILE = "source_file"
+SOURCE_OFFSET = "source_offset"  # byte offset of the record (compressed stream for gzip), or line/row number
+RECORD_ID = "record_id"  # WARC-Record-ID, JSONL/Parquet id field, or None
+CRAWL_DATE = "crawl_date"  # WARC-Date (ISO-8601 UTC string)
+HTTP_DATE = "http_date"  # HTTP Date header (ISO-8601 UTC string)
+LAST_MODIFIED = "last_modified"  # HTTP Last-Modified header (ISO-8601 UTC string)
+CONTENT_TYPE = "content_type"
+CHARSET = "charset"
+CRAWL_ID = "crawl_id"  # CC-MAIN-YYYY-WW when the path shows one
+SOURCE = "source"  # crawl | reference | synthetic
+DOMAIN = "domain"  # host of the URL, or a domain field of the input
+N_TOKENS = "n_tokens"
+HTML_SIGNALS = "html_signals"
+
+# --- provenance label ------------------------------------------------------------------------------
+LABEL = "label"
+LABEL_CONFIDENCE = "label_confidence"
+P_AI = "p_ai"
+P_MT = "p_mt"
+DETECTOR_SCORES = "detector_scores"
+EVIDENCE = "evidence"
+CLUSTER_ID = "cluster_id"
+CLUSTER_SIZE = "cluster_size"
+KEEPER_ID = "keeper_id"
+FIRST_SEEN = "first_seen"
+
+# --- nested field names ----------------------------------------------------------------------------
+DETECTOR = "detector"
+VERSION = "version"
+SCORE = "score"
+KIND = "kind"
+NAME = "name"
+VALUE = "value"
+WEIGHT = "weight"
+HTML_LANG = "html_lang"
+CONTENT_LANGUAGE = "content_language"
+HREFLANG = "hreflang"
+HREF = "href"
+META_GENERATOR = "meta_generator"
+MT_MARKERS = "mt_markers"
+
+# --- label values ----------------------------------------------------------------------------------
+HUMAN = "human"
+AI = "ai"
+MT = "mt"
+UNKNOWN = "unknown"
+LABELS = (HUMAN, AI, MT, UNKNOWN)
+
+SOURCE_CRAWL = "crawl"
+SOURCE_REFERENCE = "reference"
+SOURCE_SYNTHETIC = "synthetic"
+
+DETECTOR_SCORE_TYPE = pa.struct(
+    [
+        pa.field(DETECTOR, pa.string()),
+        pa.field(VERSION, pa.string()),
+        pa.field(KIND, pa.string()),  # ai | mt | watermark
+        pa.field(SCORE, pa.float64()),  # calibrated probability; null when the detector abstained
+    ]
+)
+EVIDENCE_TYPE = pa.struct(
+    [pa.field(NAME, pa.string()), pa.field(VALUE, pa.string()), pa.field(WEIGHT, pa.float64())]
+)
+HTML_SIGNALS_TYPE = pa.struct(
+    [
+        pa.field(HTML_LANG, pa.string()),  # <html lang=…>
+        pa.field(CONTENT_LANGUAGE, pa.string()),  # <meta http-equiv=content-language> / HTTP header
+        pa.field(HREFLANG, pa.list_(pa.struct([pa.field(LANG, pa.string()), pa.field(HREF, pa.string())]))),
+        pa.field(META_GENERATOR, pa.string()),
+        pa.field(MT_MARKERS, pa.list_(pa.string())),  # machine-translation widget / plugin traces found
+    ]
+)
+
+SOURCE_FIELDS = [
+    pa.field(ID, pa.string(), nullable=False),
+    pa.field(TEXT, pa.large_string()),
+    pa.field(URL, pa.string()),
+    pa.field(LANG, pa.string()),
+    pa.field(LANG_SCORE, pa.float64()),
+    pa.field(SOURCE_FILE, pa.string()),
+    pa.field(SOURCE_OFFSET, pa.int64()),
+    pa.field(RECORD_ID, pa.string()),
+    pa.field(CRAWL_DATE, pa.string()),
+    pa.field(HTTP_DATE, pa.string()),
+    pa.field(LAST_MODIFIED, pa.string()),
+    pa.field(CONTENT_TYPE, pa.string()),
+    pa.field(CHARSET, pa.string()),
+    pa.field(CRAWL_ID, pa.string()),
+    pa.field(SOURCE, pa.string()),
+    pa.field(DOMAIN, pa.string()),
+    pa.field(N_TOKENS, pa.int64()),
+    pa.field(HTML_SIGNALS, HTML_SIGNALS_TYPE),
+]
+LABEL_FIELDS = [
+    pa.field(LABEL, pa.string()),
+    pa.field(LABEL_CONFIDENCE, pa.float64()),
+    pa.field(P_AI, pa.float64()),
+    pa.field(P_MT, pa.float64()),
+    pa.field(DETECTOR_SCORES, pa.list_(DETECTOR_SCORE_TYPE)),
+    pa.field(EVIDENCE, pa.list_(EVIDENCE_TYPE)),
+    pa.field(CLUSTER_ID, pa.string()),
+    pa.field(CLUSTER_SIZE, pa.int64()),
+    pa.field(KEEPER_ID, pa.string()),
+    pa.field(FIRST_SEEN, pa.string()),
+]
+
+_METADATA = {b"provmix.schema_version": SCHEMA_VERSION.encode()}
+
+DOCUMENT_SCHEMA = pa.schema(SOURCE_FIELDS + LABEL_FIELDS, metadata=_METADATA)
+"""Rows of ``mix/``: every source column, the text and the label columns."""
+
+LABELS_SCHEMA = pa.schema(
+    [f for f in SOURCE_FIELDS if f.name in (ID, URL, SOURCE_FILE, SOURCE_OFFSET, RECORD_ID, LANG)] + LABEL_FIELDS,
+    metadata=_METADATA,
+)
+"""Rows of ``labels/``: enough to re-join a label to Common Crawl without redistributing the text."""
+
+DOCUMENT_COLUMNS = tuple(DOCUMENT_SCHEMA.names)
+LABEL_DEFAULTS = {
+    LABEL: UNKNOWN,
+    LABEL_CONFIDENCE: None,
+    P_AI: None,
+    P_MT: None,
+    DETECTOR_SCORES: [],
+    EVIDENCE: [],
+    CLUSTER_ID: None,
+    CLUSTER_SIZE: None,
+    KEEPER_ID: None,
+    FIRST_SEEN: None,
+}
+"""Label columns of a document that no labelling stage has touched yet (no fake scores)."""
+
+
+def new_document(**columns: object) -> dict:
+    """A document dict with every column present: given values, else null / the unlabelled defaults."""
+    unknown = set(columns) - set(DOCUMENT_COLUMNS)
+    if unknown:
+        raise KeyError(f"not document columns: {sorted(unknown)}")
+    doc = dict.fromkeys(DOCUMENT_COLUMNS)
+    doc.update({k: (list(v) if isinstance(v, list) else v) for k, v in LABEL_DEFAULTS.items()})
+    doc.update(columns)
+    return doc
