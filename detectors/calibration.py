@@ -1,0 +1,49 @@
+"""Probability calibration fitted on a dev split, stored as JSON next to the model it calibrates."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Sequence
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PlattCalibration:
+    """``p = sigmoid(a * logit(raw) + b)``: monotone, so AUROC is unchanged; fitted by Newton's method."""
+
+    a: float = 1.0
+    b: float = 0.0
+
+    def __call__(self, raw: np.ndarray) -> np.ndarray:
+        raw = np.clip(np.asarray(raw, dtype=np.float64), 1e-6, 1 - 1e-6)
+        z = self.a * np.log(raw / (1 - raw)) + self.b
+        return 1.0 / (1.0 + np.exp(-z))
+
+    @classmethod
+    def fit(cls, raw: Sequence[float], y_true: Sequence[int], iterations: int = 50) -> "PlattCalibration":
+        x = np.clip(np.asarray(raw, dtype=np.float64), 1e-6, 1 - 1e-6)
+        x = np.log(x / (1 - x))
+        y = np.asarray(y_true, dtype=np.float64)
+        # Platt's smoothed targets avoid infinite weights on separable data.
+        n_pos, n_neg = y.sum(), len(y) - y.sum()
+        t = np.where(y > 0, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
+        a, b = 1.0, 0.0
+        for _ in range(iterations):
+            p = 1.0 / (1.0 + np.exp(-(a * x + b)))
+            w = p * (1 - p) + 1e-12
+            grad = np.array([np.sum((p - t) * x), np.sum(p - t)])
+            hess = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]]) + 1e-9 * np.eye(2)
+            step = np.linalg.solve(hess, grad)
+            a, b = a - step[0], b - step[1]
+            if np.abs(step).max() < 1e-9:
+                break
+        return cls(float(a), float(b))
+
+    def to_dict(self) -> dict:
+        return {"method": "platt", **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "PlattCalibration":
+        if data.get("method") != "platt":
+            raise ValueError(f"unsupported calibration method {data.get('method')!r}")
+        return cls(float(data["a"]), float(data["b"]))

@@ -1,0 +1,1 @@
+"""The provmix Beam pipeline: readers, extraction, stages, dedup, labelling, floor, writers, CLI."""
