@@ -1,0 +1,153 @@
+"""decide_label: one test per rule, idempotence of the double pass, and the Beam stage."""
+from __future__ import annotations
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.util import assert_that, equal_to
+
+from pipeline.label import Label, LabelConfig, decide_label
+from pipeline.label_evidence import EvidenceProvider, logit, sigmoid
+from schemas import documents as d
+
+NO_PROVIDERS: tuple = ()
+
+
+def doc(**columns: object) -> dict:
+    base = {d.ID: "x", d.TEXT: "some text", d.SOURCE: d.SOURCE_CRAWL, d.CRAWL_DATE: "2024-05-01T10:00:00Z"}
+    return d.new_document(**{**base, **columns})
+
+
+def names(evidence: list[dict]) -> list[str]:
+    return [e[d.NAME] for e in evidence]
+
+
+def rule(evidence: list[dict]) -> str:
+    (value,) = [e[d.VALUE] for e in evidence if e[d.NAME] == "label.rule"]
+    return value
+
+
+def decide(document: dict, config: LabelConfig = LabelConfig(), providers: tuple = NO_PROVIDERS):
+    return decide_label(document, config, providers)
+
+
+def test_declared_reference_is_human_and_synthetic_is_ai_whatever_the_detectors_say() -> None:
+    assert decide(doc(source=d.SOURCE_REFERENCE, p_ai=0.99))[:2] == (d.HUMAN, 1.0)
+    label, confidence, evidence = decide(doc(source=d.SOURCE_SYNTHETIC, p_ai=0.01, p_mt=0.01))
+    assert (label, confidence, rule(evidence)) == (d.AI, 1.0, "declared_source:synthetic")
+
+
+def test_detector_probability_above_threshold_labels_the_kind_and_the_larger_kind_wins() -> None:
+    label, confidence, evidence = decide(doc(p_ai=0.9, p_mt=0.1))
+    assert (label, rule(evidence)) == (d.AI, "ai_above_threshold")
+    assert confidence == pytest.approx(0.9)
+    assert decide(doc(p_ai=0.7, p_mt=0.8))[0] == d.MT
+
+
+def test_human_needs_every_required_kind_ruled_out() -> None:
+    label, confidence, evidence = decide(doc(p_ai=0.1, p_mt=0.05))
+    assert (label, rule(evidence)) == (d.HUMAN, "human_below_max")
+    assert confidence == pytest.approx(0.9 * 0.95)
+    assert {"label.p_ai", "label.p_mt"} <= set(names(evidence))
+
+
+def test_uncertain_band_and_missing_detectors_are_unknown_not_human() -> None:
+    label, confidence, evidence = decide(doc(p_ai=0.3, p_mt=0.05))
+    assert (label, confidence, rule(evidence)) == (d.UNKNOWN, None, "unknown:uncertain:ai")
+    assert rule(decide(doc(p_ai=0.05, p_mt=None))[2]) == "unknown:no_evidence:mt"
+    assert rule(decide(doc())[2]) == "unknown:no_evidence:ai,mt"
+
+
+def test_human_requires_is_configurable() -> None:
+    config = LabelConfig(human_requires=[d.AI])
+    assert decide(doc(p_ai=0.05, p_mt=None), config)[0] == d.HUMAN
+
+
+def test_pre_cutoff_crawl_date_rules_out_ai_even_without_an_ai_detector() -> None:
+    old = doc(crawl_date="2019-03-01T00:00:00Z", p_mt=0.05)
+    label, _, evidence = decide(old)
+    assert label == d.HUMAN
+    date_items = [e for e in evidence if e[d.NAME] == "label.pre_cutoff_date"]
+    assert date_items == [{d.NAME: "label.pre_cutoff_date", d.VALUE: "crawl_date=2019-03-01", d.WEIGHT: -4.0}]
+    assert "label.ai_base_rate" in names(evidence)
+    # a pre-cutoff date says nothing about machine translation
+    assert decide(doc(crawl_date="2019-03-01", p_mt=0.9))[0] == d.MT
+
+
+def test_pre_cutoff_date_lowers_but_need_not_overturn_a_confident_detector() -> None:
+    p_ai = 0.999
+    label, confidence, _ = decide(doc(crawl_date="2019-03-01", p_ai=p_ai, p_mt=0.01))
+    assert label == d.AI
+    assert confidence < p_ai
+
+
+def test_first_seen_is_preferred_over_a_late_crawl_date_and_implausible_dates_are_ignored() -> None:
+    evidence = decide(doc(first_seen="2021-01-02", p_ai=0.5, p_mt=0.01))[2]
+    assert any(e[d.VALUE] == "first_seen=2021-01-02" for e in evidence)
+    epoch = decide(doc(last_modified="1970-01-01T00:00:00Z", p_ai=0.5, p_mt=0.01))[2]
+    assert "label.pre_cutoff_date" not in names(epoch)
+
+
+def test_last_modified_counts_with_its_own_weaker_weight() -> None:
+    config = LabelConfig()
+    evidence = decide(doc(last_modified="2020-06-01", p_ai=0.5, p_mt=0.01), config)[2]
+    (item,) = [e for e in evidence if e[d.NAME] == "label.pre_cutoff_date"]
+    assert (item[d.VALUE], item[d.WEIGHT]) == ("last_modified=2020-06-01", config.last_modified_weight)
+
+
+def test_a_found_watermark_labels_ai_and_a_missing_one_says_nothing() -> None:
+    scores = [{d.DETECTOR: "kgw", d.VERSION: "1", d.KIND: "watermark", d.SCORE: 0.999}]
+    label, _, evidence = decide(doc(detector_scores=scores, p_ai=0.3, p_mt=0.01))
+    assert label == d.AI and "label.watermark" in names(evidence)
+    scores[0][d.SCORE] = 0.2
+    assert "label.watermark" not in names(decide(doc(detector_scores=scores, p_ai=0.1, p_mt=0.01))[2])
+
+
+def test_provider_and_mapped_upstream_evidence_move_the_mt_posterior() -> None:
+    widget = EvidenceProvider(d.MT, "markup", lambda _: [{d.NAME: "mt_widget", d.VALUE: "gtranslate", d.WEIGHT: 3.0}])
+    label, confidence, evidence = decide(doc(p_ai=0.05, p_mt=0.3), providers=(widget,))
+    assert label == d.MT and "label.markup.mt_widget" in names(evidence)
+    assert confidence == pytest.approx(sigmoid(logit(0.3) + 3.0))
+    sibling = {d.NAME: "url_language_siblings", d.VALUE: "de,fr", d.WEIGHT: 3.0}
+    assert decide(doc(p_ai=0.05, p_mt=0.3, evidence=[sibling]))[0] == d.MT
+    unmapped = {**sibling, d.NAME: "something_else"}
+    assert decide(doc(p_ai=0.05, p_mt=0.1, evidence=[unmapped]))[0] == d.HUMAN
+
+
+def test_markup_evidence_alone_uses_the_base_rate_prior() -> None:
+    strong = EvidenceProvider(d.MT, "markup", lambda _: [{d.NAME: "mt_widget", d.VALUE: "x", d.WEIGHT: 4.0}])
+    label, _, evidence = decide(doc(p_ai=0.05, p_mt=None), providers=(strong,))
+    assert label == d.MT and "label.mt_base_rate" in names(evidence)
+
+
+def test_second_pass_keeps_upstream_evidence_and_replaces_its_own() -> None:
+    upstream = {d.NAME: "url_language_siblings", d.VALUE: "de", d.WEIGHT: 0.5}
+    first = doc(p_ai=0.1, p_mt=0.05, evidence=[upstream])
+    label, confidence, evidence = decide(first)
+    second = {**first, d.LABEL: label, d.LABEL_CONFIDENCE: confidence, d.EVIDENCE: evidence}
+    assert decide(second) == (label, confidence, evidence)
+    assert names(evidence).count("url_language_siblings") == 1
+    # the final pass sees first_seen from dedup and changes only what that changes
+    after_dedup = {**second, d.FIRST_SEEN: "2020-01-01"}
+    final = decide(after_dedup)[2]
+    assert names(final).count("label.pre_cutoff_date") == 1 and final[0] == upstream
+
+
+def test_config_rejects_inconsistent_thresholds() -> None:
+    with pytest.raises(ValueError):
+        LabelConfig(human_max_p_ai=0.6, ai_threshold=0.5)
+    with pytest.raises(ValueError):
+        LabelConfig(human_requires=["watermark"])
+
+
+def test_label_stage_runs_twice_in_beam_with_the_same_result() -> None:
+    docs = [doc(id="h", p_ai=0.05, p_mt=0.05), doc(id="a", p_ai=0.95, p_mt=0.05), doc(id="u")]
+    expected = [("a", d.AI), ("h", d.HUMAN), ("u", d.UNKNOWN)]
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        once = p | beam.Create(docs) | "Provisional" >> Label(LabelConfig(), NO_PROVIDERS)
+        twice = once.documents | "Final" >> Label(LabelConfig(), NO_PROVIDERS)
+        evidence_sizes = twice.documents | "Sizes" >> beam.Map(lambda x: (x[d.ID], len(x[d.EVIDENCE])))
+        first_sizes = once.documents | "FirstSizes" >> beam.Map(lambda x: (x[d.ID], len(x[d.EVIDENCE])))
+        assert_that(twice.documents | beam.Map(lambda x: (x[d.ID], x[d.LABEL])), equal_to(expected))
+        assert_that(twice.rejects, equal_to([]), label="NoRejects")
+        merged = (evidence_sizes, first_sizes) | beam.Flatten() | beam.GroupByKey()
+        assert_that(merged | beam.MapTuple(lambda k, v: len(set(v))), equal_to([1, 1, 1]), label="Stable")
