@@ -1,0 +1,201 @@
+"""``Deduplicate``: exact and MinHash near-duplicate removal as one composite Beam transform.
+
+Documents → sketches (exact key, MinHash signature, keeper facts) → exact groups (star edges; one representative
+each goes on to LSH) → LSH buckets (verified pairs) → connected components → per-cluster summary (combiner) →
+every document gets its cluster columns; keepers and singletons go on, the others become rejects.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+import apache_beam as beam
+import numpy as np
+from apache_beam import pvalue
+from apache_beam.metrics import Metrics
+
+from pipeline.dedup.components import ConnectedComponents
+from pipeline.dedup.config import DedupConfig
+from pipeline.dedup.keeper import Cluster, Member, SummariseCluster
+from pipeline.dedup.lsh import NAMESPACE, VerifyBucket, band_keys, star_edges
+from pipeline.dedup.minhash import Permutations, signature
+from pipeline.dedup.text import dedup_text, exact_key, shingle_hashes, uses_char_shingles
+from pipeline.step import StageResult
+from schemas.documents import (
+    CLUSTER_ID,
+    CLUSTER_SIZE,
+    EVIDENCE,
+    FIRST_SEEN,
+    ID,
+    KEEPER_ID,
+    LANG,
+    NAME,
+    TEXT,
+    VALUE,
+    WEIGHT,
+)
+from schemas.rejects import EXACT_DUPLICATE, NEAR_DUPLICATE, make_reject
+
+STAGE = "dedup"
+LABEL_MIX_EVIDENCE = "dedup_cluster_labels"
+_REPRESENTATIVES = "representatives"
+_MEMBER, _ROOT, _CLUSTER, _DOC, _ASSIGNMENT = "member", "root", "cluster", "doc", "assignment"
+
+
+class Sketch(beam.DoFn):
+    """Document → ``(exact key, (id, signature bytes))`` on the main output and ``(id, Member)`` on ``members``."""
+
+    MEMBERS = "members"
+
+    def __init__(self, config: DedupConfig) -> None:
+        self.config = config
+
+    def setup(self) -> None:
+        self.permutations = Permutations.create(self.config.num_perm, self.config.seed)
+
+    def process(self, doc: dict) -> Iterator:
+        config = self.config
+        normalised = dedup_text(doc.get(TEXT) or "")
+        key = exact_key(normalised)
+        chars = uses_char_shingles(normalised, doc.get(LANG), config.char_ngram_langs, config.max_word_chars)
+        shingles = shingle_hashes(normalised, char_shingles=chars, n=config.char_ngram if chars else config.ngram)
+        yield key, (doc[ID], signature(shingles, self.permutations).tobytes())
+        yield pvalue.TaggedOutput(self.MEMBERS, (doc[ID], Member.of(doc, key)))
+
+
+class ExactGroup(beam.DoFn):
+    """One exact-duplicate group → star edges around its smallest id, which alone goes on to LSH."""
+
+    def process(self, group: tuple[int, Iterable[tuple[str, bytes]]]) -> Iterator:
+        _, members = group
+        representative = min(members)
+        yield from star_edges([doc_id for doc_id, _ in members])
+        yield pvalue.TaggedOutput(_REPRESENTATIVES, representative)
+
+
+class Route(beam.DoFn):
+    """A document and its cluster (none: a singleton) → the document with cluster columns, or a reject."""
+
+    def __init__(self) -> None:
+        self.counters = {
+            reason: Metrics.counter(NAMESPACE, f"{reason}s") for reason in (EXACT_DUPLICATE, NEAR_DUPLICATE)
+        }
+
+    def process(self, joined: tuple[str, dict]) -> Iterator:
+        doc_id, parts = joined
+        assignments = list(parts[_ASSIGNMENT])
+        for doc in parts[_DOC]:
+            if assignments:
+                (root, cluster, member), = assignments
+            else:
+                member = Member.of(doc, exact_key=0)
+                root, cluster = doc_id, Cluster.singleton(member)
+            out = dict(doc)
+            out.update(
+                {
+                    CLUSTER_ID: root,
+                    CLUSTER_SIZE: cluster.size,
+                    KEEPER_ID: cluster.keeper.id,
+                    FIRST_SEEN: cluster.first_seen,
+                }
+            )
+            if cluster.size > 1:
+                mix = {NAME: LABEL_MIX_EVIDENCE, VALUE: cluster.label_mix(), WEIGHT: None}
+                out[EVIDENCE] = list(doc.get(EVIDENCE) or []) + [mix]
+            if cluster.keeper.id == doc_id:
+                yield out
+                continue
+            reason = EXACT_DUPLICATE if member.exact_key == cluster.keeper.exact_key else NEAR_DUPLICATE
+            self.counters[reason].inc()
+            detail = f"keeper {cluster.keeper.id}; cluster {root} of {cluster.size}"
+            yield pvalue.TaggedOutput(STAGE, make_reject(out, stage=STAGE, reason=reason, detail=detail))
+
+
+_CLUSTERS = Metrics.counter(NAMESPACE, "clusters")
+_VERIFIED_PAIRS = Metrics.counter(NAMESPACE, "verified_pairs")
+
+
+def _count_cluster(element: tuple[str, Cluster]) -> tuple[str, Cluster]:
+    _CLUSTERS.inc()
+    return element
+
+
+def _count_pair(pair: tuple) -> tuple:
+    _VERIFIED_PAIRS.inc()
+    return pair
+
+
+def _members_with_root(joined: tuple[str, dict]) -> Iterator[tuple[str, Member]]:
+    _, parts = joined
+    for root in parts[_ROOT]:
+        for member in parts[_MEMBER]:
+            yield root, member
+
+
+def _assign(joined: tuple[str, dict]) -> Iterator[tuple[str, tuple]]:
+    root, parts = joined
+    (cluster,) = parts[_CLUSTER]
+    for member in parts[_MEMBER]:
+        yield member.id, (root, cluster, member)
+
+
+class Deduplicate(beam.PTransform):
+    """Exact + near-duplicate removal with the provenance-aware keeper policy; returns a :class:`StageResult`."""
+
+    def __init__(self, config: DedupConfig | None = None) -> None:
+        super().__init__()
+        self.config = config or DedupConfig()
+
+    def describe(self) -> dict:
+        """The stage's parameters for the manifest."""
+        return self.config.as_manifest()
+
+    def expand(self, docs: beam.PCollection) -> StageResult:
+        config = self.config
+        if not config.enabled:
+            return StageResult(docs, docs.pipeline | "NoRejects" >> beam.Create([]))
+        sketches = docs | "Sketch" >> beam.ParDo(Sketch(config)).with_outputs(Sketch.MEMBERS, main="exact")
+        exact = (
+            sketches["exact"]
+            | "ExactGroups" >> beam.GroupByKey()
+            | "ExactEdges" >> beam.ParDo(ExactGroup()).with_outputs(_REPRESENTATIVES, main="edges")
+        )
+        near_edges = (
+            exact[_REPRESENTATIVES]
+            | "BandKeys" >> beam.FlatMap(_band_entries, config.bands, config.rows)
+            | "Buckets" >> beam.GroupByKey()
+            | "Verify" >> beam.ParDo(VerifyBucket(config.threshold, config.max_bucket_size))
+            | "UniquePairs" >> beam.Distinct()
+            | "CountPairs" >> beam.Map(_count_pair)
+        )
+        roots = (
+            (exact["edges"], near_edges)
+            | "AllEdges" >> beam.Flatten()
+            | "Components" >> ConnectedComponents(config.max_rounds)
+        )
+        members = (
+            {_MEMBER: sketches[Sketch.MEMBERS], _ROOT: roots}
+            | "JoinRoots" >> beam.CoGroupByKey()
+            | "ByRoot" >> beam.FlatMap(_members_with_root)
+        )
+        clusters = (
+            members
+            | "Summarise" >> beam.CombinePerKey(SummariseCluster())
+            | "CountClusters" >> beam.Map(_count_cluster)
+        )
+        assignments = (
+            {_MEMBER: members, _CLUSTER: clusters}
+            | "JoinClusters" >> beam.CoGroupByKey()
+            | "Assign" >> beam.FlatMap(_assign)
+        )
+        routed = (
+            {_DOC: docs | "KeyById" >> beam.Map(lambda doc: (doc[ID], doc)), _ASSIGNMENT: assignments}
+            | "JoinDocs" >> beam.CoGroupByKey()
+            | "Route" >> beam.ParDo(Route()).with_outputs(STAGE, main="kept")
+        )
+        return StageResult(routed["kept"], routed[STAGE])
+
+
+def _band_entries(representative: tuple[str, bytes], bands: int, rows: int) -> Iterator[tuple[int, tuple]]:
+    _, sig = representative
+    for key in band_keys(np.frombuffer(sig, dtype=np.uint32), bands, rows):
+        yield key, representative
