@@ -29,6 +29,12 @@ DOMAIN = "domain"  # host of the URL, or a domain field of the input
 N_TOKENS = "n_tokens"
 HTML_SIGNALS = "html_signals"
 
+# --- transient, never written: a raw record's payload between the reader and extraction -------------------
+RAW_CONTENT = "raw_content"  # bytes of the HTTP body / WARC block
+RAW_KIND = "raw_kind"  # html | text | None (unsupported): what extraction must do with RAW_CONTENT
+HTTP_STATUS = "http_status"  # status code of an HTTP response record
+TRANSIENT_COLUMNS = (RAW_CONTENT, RAW_KIND, HTTP_STATUS)
+
 # --- provenance label ------------------------------------------------------------------------------
 LABEL = "label"
 LABEL_CONFIDENCE = "label_confidence"

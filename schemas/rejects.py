@@ -20,6 +20,8 @@ OUTCOMES = (REJECTED, FAILED)
 # Reasons are short snake_case words; these are the ones the core stages emit.
 MALFORMED_RECORD = "malformed_record"
 UNREADABLE_FILE = "unreadable_file"
+EMPTY_FILE = "empty_file"
+HTTP_STATUS = "http_status"  # a non-2xx HTTP response
 UNSUPPORTED_FORMAT = "unsupported_format"
 UNSUPPORTED_CONTENT_TYPE = "unsupported_content_type"
 RECORD_TOO_LARGE = "record_too_large"

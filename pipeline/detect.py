@@ -1,0 +1,78 @@
+"""Detect: every configured detector scores every document (scores only; the label stage decides).
+
+Per-detector results land in ``detector_scores`` (null score = abstained); ``p_ai`` / ``p_mt`` hold the score
+of the first configured detector of that kind that did not abstain on the document.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import apache_beam as beam
+
+from detectors.base import AI, MT, Detector
+from pipeline.step import BatchStep, StageResult, run_batch_step
+from schemas import documents as d
+
+STAGE = "detect"
+_PRIMARY_COLUMN = {AI: d.P_AI, MT: d.P_MT}
+
+
+@dataclass(frozen=True)
+class DetectConfig:
+    detectors: list = field(default_factory=lambda: ["ai-default", "mt-default"])  # registry specs
+    options: dict = field(default_factory=dict)  # spec → keyword options for its factory (device, batch_size…)
+    batch_size: int = 256
+
+    def __post_init__(self) -> None:
+        if self.batch_size <= 0:
+            raise ValueError("detect.batch_size must be positive")
+        unknown = set(self.options) - set(self.detectors)
+        if unknown:
+            raise ValueError(f"detect.options names detectors that are not configured: {sorted(unknown)}")
+
+
+def load_configured(config: DetectConfig) -> list[Detector]:
+    from detectors.registry import load_detector
+
+    return [load_detector(spec, **config.options.get(spec, {})) for spec in config.detectors]
+
+
+class ScoreDocuments(BatchStep):
+    stage = STAGE
+
+    def __init__(self, config: DetectConfig) -> None:
+        self.config = config
+
+    def start(self) -> None:
+        self.detectors = load_configured(self.config)
+
+    def apply_batch(self, records: Sequence[dict]) -> Sequence[dict]:
+        texts = [r[d.TEXT] for r in records]
+        langs = [r[d.LANG] for r in records]
+        results = [(detector.info, detector.score(texts, langs).values()) for detector in self.detectors]
+        scored = []
+        for i, record in enumerate(records):
+            record = {**record, d.DETECTOR_SCORES: list(record[d.DETECTOR_SCORES])}
+            for info, values in results:
+                score = values[i]
+                record[d.DETECTOR_SCORES].append(
+                    {d.DETECTOR: info.name, d.VERSION: info.version, d.KIND: info.kind, d.SCORE: score}
+                )
+                column = _PRIMARY_COLUMN.get(info.kind)
+                if column and score is not None and not math.isnan(score) and record[column] is None:
+                    record[column] = score
+            scored.append(record)
+        return scored
+
+
+class Detect(beam.PTransform):
+    def __init__(self, config: DetectConfig) -> None:
+        super().__init__()
+        self.config = config
+
+    def expand(self, documents: beam.PCollection) -> StageResult:
+        return run_batch_step(
+            documents, "ScoreDocuments", ScoreDocuments(self.config), max_batch=self.config.batch_size
+        )

@@ -1,0 +1,127 @@
+"""Extract: raw records → documents with main text (Resiliparse), charset, HTML signals and token counts.
+
+Non-2xx responses, unsupported content types, oversized or slow pages, empty and too-short texts are rejected
+with their specific reason; a parser exception rejects only its own record.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Iterable
+from urllib.parse import urlsplit
+
+import apache_beam as beam
+from resiliparse.extract.html2text import extract_plain_text
+from resiliparse.parse.encoding import detect_encoding
+from resiliparse.parse.html import HTMLTree
+
+from pipeline.html_signals import html_signals
+from pipeline.step import Reject, StageResult, Step, run_step
+from pipeline.tokens import count_tokens
+from schemas import documents as d
+from schemas.rejects import (
+    EMPTY_TEXT,
+    EXTRACTION_FAILED,
+    EXTRACTION_TOO_SLOW,
+    HTTP_STATUS,
+    RECORD_TOO_LARGE,
+    TOO_SHORT,
+    UNSUPPORTED_CONTENT_TYPE,
+)
+
+STAGE = "extract"
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    min_text_chars: int = 100  # shorter extracted texts are rejected as too_short
+    max_html_bytes: int = 5_000_000  # larger HTML payloads are rejected before parsing
+    max_seconds: float = 5.0  # a page whose extraction took longer is rejected (extraction_too_slow)
+    main_content: bool = True  # Resiliparse's main-content heuristics (drops navigation and boilerplate)
+
+    def __post_init__(self) -> None:
+        if self.min_text_chars < 0 or self.max_html_bytes <= 0 or self.max_seconds <= 0:
+            raise ValueError("extract limits must be positive")
+
+
+def _encoding(payload: bytes, declared: str | None) -> str:
+    if declared:
+        try:
+            b"".decode(declared)
+            return declared
+        except LookupError:
+            pass
+    return detect_encoding(payload[:65536])
+
+
+def _domain(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def _find_mt_markers(html: str) -> list[str]:
+    from detectors.machine_translation.markup import find_mt_markers
+
+    return find_mt_markers(html)
+
+
+class ExtractText(Step):
+    """One raw record → one document (or a rejection)."""
+
+    stage = STAGE
+
+    def __init__(self, config: ExtractConfig) -> None:
+        self.config = config
+
+    def apply(self, record: dict) -> Iterable[dict]:
+        record = dict(record)
+        status, kind, payload = record.pop(d.HTTP_STATUS), record.pop(d.RAW_KIND), record.pop(d.RAW_CONTENT)
+        if status is not None and not 200 <= status < 300:
+            raise Reject(HTTP_STATUS, f"HTTP {status}")
+        if kind is None:
+            raise Reject(UNSUPPORTED_CONTENT_TYPE, record[d.CONTENT_TYPE] or "no content type")
+        started = time.perf_counter()
+        if kind == "html":
+            text = self._html_text(record, payload)
+        else:
+            text = payload.decode(record[d.CHARSET] or "utf-8", errors="replace")
+        if time.perf_counter() - started > self.config.max_seconds:
+            raise Reject(EXTRACTION_TOO_SLOW, f"> {self.config.max_seconds}s")
+        text = text.strip()
+        if not text:
+            raise Reject(EMPTY_TEXT)
+        if len(text) < self.config.min_text_chars:
+            raise Reject(TOO_SHORT, f"{len(text)} chars < {self.config.min_text_chars}")
+        record[d.TEXT] = text
+        record[d.N_TOKENS] = count_tokens(text)
+        record[d.DOMAIN] = record[d.DOMAIN] or _domain(record[d.URL])
+        yield record
+
+    def _html_text(self, record: dict, payload: bytes) -> str:
+        if len(payload) > self.config.max_html_bytes:
+            raise Reject(RECORD_TOO_LARGE, f"{len(payload)} HTML bytes > {self.config.max_html_bytes}")
+        encoding = _encoding(payload, record[d.CHARSET])
+        try:
+            tree = HTMLTree.parse_from_bytes(payload, encoding)
+            html = payload.decode(encoding, errors="replace")
+            record[d.HTML_SIGNALS] = html_signals(tree, _find_mt_markers(html))
+            text = extract_plain_text(tree, main_content=self.config.main_content, preserve_formatting=True)
+        except Exception as error:  # noqa: BLE001 - any parser failure rejects this record only
+            raise Reject(EXTRACTION_FAILED, f"{type(error).__name__}: {error}") from error
+        record[d.CHARSET] = encoding
+        return text
+
+
+class Extract(beam.PTransform):
+    """Raw records → documents; rejects carry the reason."""
+
+    def __init__(self, config: ExtractConfig) -> None:
+        super().__init__()
+        self.config = config
+
+    def expand(self, records: beam.PCollection) -> StageResult:
+        return run_step(records, "ExtractText", ExtractText(self.config))

@@ -1,0 +1,90 @@
+"""The provmix Beam graph: one composite transform per stage, every rejects output collected.
+
+``inputs ─► Read ─► Extract ─► IdentifyLanguage ─► Detect ─► Write (mix/, rejected/, labels/) + tallies``
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import apache_beam as beam
+
+from pipeline.detect import Detect
+from pipeline.extract import Extract
+from pipeline.language import IdentifyLanguage
+from pipeline.manifest import Tally
+from pipeline.options import RunConfig
+from pipeline.read import ReadInputs
+from pipeline.write import WriteJsonList, WriteParquetShards
+from schemas.documents import DOCUMENT_SCHEMA, LABELS_SCHEMA
+from schemas.rejects import REJECT_SCHEMA
+
+DEFAULT_MIX = "default"
+STAGES = ("read", "extract", "language", "detect", "write")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where one run writes, under a staging directory that the runner commits when the run succeeded."""
+
+    root: str
+
+    def path(self, *parts: str) -> str:
+        from apache_beam.io.filesystems import FileSystems
+
+        return FileSystems.join(self.root, *parts)
+
+    def mix_dir(self, name: str, mix_names: list[str]) -> str:
+        return self.path("mix", name) if len(mix_names) > 1 else self.path("mix")
+
+    @property
+    def tally(self) -> str:
+        return self.path("_tally.json")
+
+    @property
+    def inputs(self) -> str:
+        return self.path("_inputs.json")
+
+    @property
+    def written(self) -> str:
+        return self.path("_written.json")
+
+
+def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], layout: Layout) -> list[str]:
+    """Add the whole run to ``p``; ``sources`` maps a document source (crawl, reference…) to its patterns.
+
+    Returns the names of the mixes written, primary first.
+    """
+    reads = [p | f"Read[{source}]" >> ReadInputs(patterns, config.read, source)
+             for source, patterns in sources.items() if patterns]
+    records = [r.records for r in reads] | "AllRecords" >> beam.Flatten()
+    rejects = [r.failures for r in reads]
+    inputs = [r.inputs for r in reads] | "AllInputs" >> beam.Flatten()
+
+    extracted = records | "Extract" >> Extract(config.extract)
+    languages = extracted.documents | "IdentifyLanguage" >> IdentifyLanguage(config.language)
+    detected = languages.documents | "Detect" >> Detect(config.detect)
+    rejects += [extracted.rejects, languages.rejects, detected.rejects]
+    documents = detected.documents
+
+    mixes = {DEFAULT_MIX: documents}
+    mix_names = list(mixes)
+    all_rejects = rejects | "AllRejects" >> beam.Flatten()
+
+    written = [
+        mixes[name] | f"WriteMix[{name}]" >> WriteParquetShards(
+            layout.mix_dir(name, mix_names), DOCUMENT_SCHEMA, config.write)
+        | f"Tag[{name}]" >> beam.Map(lambda pr, n=name: [f"mix:{n}", *pr])
+        for name in mix_names
+    ]
+    written.append(all_rejects | "WriteRejected" >> WriteParquetShards(
+        layout.path("rejected"), REJECT_SCHEMA, config.write) | "TagRejected" >> beam.Map(
+        lambda pr: ["rejected", *pr]))
+    if config.write.labels:
+        written.append(documents | "WriteLabels" >> WriteParquetShards(
+            layout.path("labels"), LABELS_SCHEMA, config.write) | "TagLabels" >> beam.Map(
+            lambda pr: ["labels", *pr]))
+    written | "AllWritten" >> beam.Flatten() | "WriteWritten" >> WriteJsonList(layout.written)
+    (mixes, all_rejects) | "Tally" >> Tally(layout.tally)
+    inputs | "WriteInputs" >> WriteJsonList(layout.inputs)
+    return mix_names
+

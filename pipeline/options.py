@@ -1,0 +1,139 @@
+"""Run configuration: one YAML file validated into typed sections, CLI flags on top, Beam options passed through.
+
+Every section is a frozen dataclass owned by its stage module; unknown keys and wrong types are errors that
+name the offending key. ``ProvmixOptions`` is a ``PipelineOptions`` subclass, so ``--help`` on any runner
+lists provmix's own flags.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import yaml
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipeline.detect import DetectConfig
+from pipeline.extract import ExtractConfig
+from pipeline.language import LanguageConfig
+from pipeline.read.config import ReadConfig
+from pipeline.write import WriteConfig
+
+
+class ConfigError(ValueError):
+    """A configuration problem, phrased for the user (one line)."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    read: ReadConfig = field(default_factory=ReadConfig)
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+    language: LanguageConfig = field(default_factory=LanguageConfig)
+    detect: DetectConfig = field(default_factory=DetectConfig)
+    write: WriteConfig = field(default_factory=WriteConfig)
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def sha256(self) -> str:
+        return hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True).encode()).hexdigest()
+
+
+_SCALARS = {int: (int,), float: (int, float), str: (str,), bool: (bool,), list: (list,), dict: (dict,)}
+
+
+def _check_type(value: Any, annotation: Any, where: str) -> Any:
+    origin = typing.get_origin(annotation) or annotation
+    if origin is typing.Union or str(origin) == "types.UnionType":
+        options = typing.get_args(annotation)
+        if value is None and type(None) in options:
+            return None
+        errors = []
+        for option in (o for o in options if o is not type(None)):
+            try:
+                return _check_type(value, option, where)
+            except ConfigError as error:
+                errors.append(str(error))
+        raise ConfigError(errors[0])
+    accepted = _SCALARS.get(origin)
+    if accepted is None:
+        return value
+    if isinstance(value, bool) and origin in (int, float):
+        raise ConfigError(f"{where}: expected {origin.__name__}, got a boolean")
+    if not isinstance(value, accepted):
+        raise ConfigError(f"{where}: expected {origin.__name__}, got {type(value).__name__} {value!r}")
+    return float(value) if origin is float else value
+
+
+def build_section(cls: type, data: Mapping | None, where: str) -> Any:
+    """A section dataclass from a mapping; unknown keys, wrong types and invalid values raise ConfigError."""
+    data = {} if data is None else data
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{where}: expected a mapping, got {type(data).__name__}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(map(str, unknown))}; known: {', '.join(fields)}")
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for name, value in data.items():
+        hint = hints[name]
+        if dataclasses.is_dataclass(hint):
+            values[name] = build_section(hint, value, f"{where}.{name}")
+        elif typing.get_origin(hint) is list and dataclasses.is_dataclass(typing.get_args(hint)[0]):
+            item_cls = typing.get_args(hint)[0]
+            _check_type(value, list, f"{where}.{name}")
+            values[name] = [build_section(item_cls, v, f"{where}.{name}[{i}]") for i, v in enumerate(value)]
+        else:
+            values[name] = _check_type(value, hint, f"{where}.{name}")
+    try:
+        return cls(**values)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"{where}: {error}") from error
+
+
+def load_config(path: str | None, overrides: Mapping[str, Mapping] | None = None) -> RunConfig:
+    """The run config from a YAML file (or the defaults), with per-section overrides applied on top."""
+    data: dict = {}
+    if path:
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = yaml.safe_load(f) or {}
+        except OSError as error:
+            raise ConfigError(f"cannot read config {path}: {error.strerror or error}") from error
+        except yaml.YAMLError as error:
+            raise ConfigError(f"config {path} is not valid YAML: {str(error).splitlines()[0]}") from error
+        if not isinstance(data, dict):
+            raise ConfigError(f"config {path}: expected a mapping at the top level")
+    for section, values in (overrides or {}).items():
+        data[section] = {**(data.get(section) or {}), **values}
+    return build_section(RunConfig, data, "config")
+
+
+class ProvmixOptions(PipelineOptions):
+    """provmix's own pipeline options (everything else goes to Beam and the runner)."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser) -> None:
+        parser.add_argument("--input", action="append", default=None,
+                            help="input file pattern (glob or list; any Beam FileSystems scheme); repeatable")
+        parser.add_argument("--output", default=None, help="output directory (local or gs://, s3://, …)")
+        parser.add_argument("--config", default=None, help="YAML run configuration")
+        parser.add_argument("--overwrite", action="store_true", default=False,
+                            help="replace a finished run already in --output")
+        parser.add_argument("--detectors", default=None,
+                            help="comma-separated detector specs (overrides detect.detectors)")
+        parser.add_argument("--num_shards", "--num-shards", dest="num_shards", type=int, default=None,
+                            help="Parquet files per output table (overrides write.num_shards)")
+
+    def overrides(self) -> dict[str, dict]:
+        """Config sections set by flags."""
+        out: dict[str, dict] = {}
+        if self.detectors is not None:
+            out["detect"] = {"detectors": [s.strip() for s in self.detectors.split(",") if s.strip()]}
+        if self.num_shards is not None:
+            out["write"] = {"num_shards": self.num_shards}
+        return out

@@ -1,0 +1,153 @@
+"""Readers: file patterns → raw document records, failures, and one accounting row per input file.
+
+``ReadInputs`` matches the patterns through Beam FileSystems (local paths, gs://, s3://, hdfs://…), reshuffles
+the matched files across workers and streams each file record by record — nothing is read whole into memory.
+Every record is accounted for: a document candidate goes on, a broken record or unusable file becomes a
+``failed`` rejects row (stage ``read``), and a non-document WARC record (warcinfo, request, …) is counted as
+skipped in the file's accounting row.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterator, NamedTuple, Sequence
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+
+from pipeline.read.config import ReadConfig
+from pipeline.read.records import Failure, SkippedRecord
+from pipeline.read.tabular import iter_jsonl, iter_parquet
+from pipeline.read.warc import iter_warc
+from schemas import documents as d
+from schemas.rejects import EMPTY_FILE, FAILED, UNREADABLE_FILE, UNSUPPORTED_FORMAT, make_reject
+
+STAGE = "read"
+FAILURES = "failures"
+INPUTS = "inputs"
+
+RecordIterator = Callable[..., Iterator]
+
+
+class Format(NamedTuple):
+    name: str
+    records: RecordIterator
+    compression: str  # how Beam opens the file: FastWARC detects gzip itself, so WARC bytes go in as stored
+
+
+FORMATS = {
+    "warc": Format("warc", iter_warc, CompressionTypes.UNCOMPRESSED),
+    "jsonl": Format("jsonl", iter_jsonl, CompressionTypes.AUTO),
+    "parquet": Format("parquet", iter_parquet, CompressionTypes.UNCOMPRESSED),
+}
+_SUFFIXES = (
+    ((".warc", ".warc.gz", ".wet", ".wet.gz", ".wat", ".wat.gz", ".arc", ".arc.gz", ".warc.zst", ".warc.lz4"), "warc"),
+    ((".jsonl", ".jsonl.gz", ".json.gz", ".ndjson", ".ndjson.gz"), "jsonl"),
+    ((".parquet",), "parquet"),
+)
+
+
+def detect_format(path: str, configured: str = "auto") -> str | None:
+    """The reader for ``path``: the configured one, else by file name; None when nothing fits."""
+    if configured != "auto":
+        return configured
+    name = path.lower()
+    for suffixes, fmt in _SUFFIXES:
+        if name.endswith(suffixes):
+            return fmt
+    return None
+
+
+class ReadResult(NamedTuple):
+    records: beam.PCollection  # raw document records (document dicts with RAW_CONTENT / RAW_KIND)
+    failures: beam.PCollection  # rejects rows with outcome "failed"
+    inputs: beam.PCollection  # one accounting dict per input file
+
+
+def _failure_row(failure: Failure, path: str) -> dict:
+    record = {d.ID: failure.record_id or f"{path}@{failure.offset or 0}", d.URL: failure.url,
+              d.SOURCE_FILE: path, d.SOURCE_OFFSET: failure.offset, d.RECORD_ID: failure.record_id}
+    return make_reject(record, stage=STAGE, reason=failure.reason, detail=failure.detail, outcome=FAILED)
+
+
+class ReadFile(beam.DoFn):
+    """Streams one matched file through its format's record iterator."""
+
+    def __init__(self, config: ReadConfig, source: str) -> None:
+        self.config = config
+        self.source = source
+
+    def setup(self) -> None:
+        self.records = Metrics.counter(STAGE, "records")
+        self.failed = Metrics.counter(STAGE, "failed")
+        self.skipped = Metrics.counter(STAGE, "skipped")
+        self.files = Metrics.counter(STAGE, "files")
+
+    def process(self, metadata) -> Iterator:
+        path, size = metadata.path, metadata.size_in_bytes
+        fmt = detect_format(path, self.config.format)
+        account = {"path": path, "bytes": size, "format": fmt or "unknown", "records": 0, "skipped": {},
+                   "error": None}
+        self.files.inc()
+        for item in self._items(path, size, fmt):
+            if isinstance(item, SkippedRecord):
+                account["skipped"][item.record_type] = account["skipped"].get(item.record_type, 0) + 1
+                self.skipped.inc()
+                continue
+            account["records"] += 1
+            if isinstance(item, Failure):
+                self.failed.inc()
+                if item.reason in (UNSUPPORTED_FORMAT, UNREADABLE_FILE, EMPTY_FILE):
+                    account["error"] = f"{item.reason}: {item.detail}"
+                yield pvalue.TaggedOutput(FAILURES, _failure_row(item, path))
+            else:
+                self.records.inc()
+                item[d.SOURCE] = self.source
+                yield item
+        yield pvalue.TaggedOutput(INPUTS, account)
+
+    def _items(self, path: str, size: int, fmt: str | None) -> Iterator:
+        if fmt is None:
+            yield Failure(UNSUPPORTED_FORMAT, "no reader for this file name (use read.format to force one)", 0)
+            return
+        if size == 0:
+            yield Failure(EMPTY_FILE, "0-byte file", 0)
+            return
+        reader = FORMATS[fmt]
+        try:
+            stream = FileSystems.open(path, compression_type=reader.compression)
+        except Exception as error:  # noqa: BLE001 - any FileSystems backend error means the file is unreadable
+            yield Failure(UNREADABLE_FILE, f"{type(error).__name__}: {error}", 0)
+            return
+        with stream:
+            try:
+                yield from reader.records(stream, path, self.config)
+            except Exception as error:  # noqa: BLE001 - e.g. a corrupt gzip stream under a JSONL reader
+                yield Failure(UNREADABLE_FILE, f"stopped reading: {type(error).__name__}: {error}", None)
+
+
+class ReadInputs(beam.PTransform):
+    """File patterns → :class:`ReadResult`. ``source`` tags documents as crawl, reference or synthetic."""
+
+    def __init__(self, patterns: Sequence[str], config: ReadConfig, source: str = d.SOURCE_CRAWL) -> None:
+        super().__init__()
+        self.patterns = list(patterns)
+        self.config = config
+        self.source = source
+
+    def expand(self, pbegin: beam.pvalue.PBegin) -> ReadResult:
+        from apache_beam.io import fileio
+
+        files = (
+            pbegin
+            | "Patterns" >> beam.Create(self.patterns)
+            | "Match" >> fileio.MatchAll(fileio.EmptyMatchTreatment.ALLOW)
+            | "Distinct" >> beam.Map(lambda m: (m.path, m)) | beam.CombinePerKey(lambda ms: next(iter(ms)))
+            | beam.Values()
+            | "Spread" >> beam.Reshuffle()
+        )
+        out = files | "ReadFile" >> beam.ParDo(ReadFile(self.config, self.source)).with_outputs(
+            FAILURES, INPUTS, main="records"
+        )
+        return ReadResult(out.records, out[FAILURES], out[INPUTS])

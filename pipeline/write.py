@@ -1,0 +1,117 @@
+"""Writers: deterministic Parquet shards, and the small JSON summaries the manifest is built from.
+
+Rows go to shard ``xxh64(id) % num_shards`` and are sorted within their shard, so the same input gives
+byte-identical files whatever the worker count, bundle sizes or input order. Every shard file is written
+(empty ones too), first under a temporary name and then renamed, so a reader never sees half a file.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Iterable
+
+import apache_beam as beam
+import pyarrow as pa
+import pyarrow.parquet as pq
+import xxhash
+from apache_beam.io.filesystems import FileSystems
+
+from schemas import documents as d
+from schemas import rejects as r
+
+
+@dataclass(frozen=True)
+class WriteConfig:
+    num_shards: int = 4  # Parquet files per output table; pick so each holds well under a worker's memory
+    labels: bool = True  # also write labels/ (id, source location, label columns) for every labelled document
+    compression: str = "zstd"
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.num_shards <= 100_000:
+            raise ValueError("write.num_shards must be between 1 and 100000")
+        if self.compression not in ("zstd", "snappy", "gzip", "none"):
+            raise ValueError("write.compression must be zstd, snappy, gzip or none")
+
+
+def shard_of(row_id: str, num_shards: int) -> int:
+    return xxhash.xxh64_intdigest(row_id.encode("utf-8", "surrogatepass")) % num_shards
+
+
+def _sort_key(row: dict) -> tuple:
+    # ids are unique among documents; rejects rows for one record id are ordered by where and why
+    return (row.get(d.ID) or "", row.get(r.STAGE) or "", row.get(r.REASON) or "", row.get(r.MIX) or "",
+            row.get(r.DETAIL) or "")
+
+
+def shard_path(directory: str, shard: int, num_shards: int) -> str:
+    return FileSystems.join(directory, f"part-{shard:05d}-of-{num_shards:05d}.parquet")
+
+
+def write_rows(path: str, rows: Iterable[dict], schema: pa.Schema, compression: str) -> int:
+    """Write ``rows`` (projected on ``schema``) to ``path`` atomically; returns the row count."""
+    rows = sorted(rows, key=_sort_key)
+    table = pa.Table.from_pylist([{name: row.get(name) for name in schema.names} for row in rows], schema=schema)
+    temporary = path + ".inprogress"
+    with FileSystems.create(temporary) as sink:
+        pq.write_table(table, sink, compression=None if compression == "none" else compression)
+    if FileSystems.exists(path):
+        FileSystems.delete([path])
+    FileSystems.rename([temporary], [path])
+    return table.num_rows
+
+
+class WriteParquetShards(beam.PTransform):
+    """Rows → ``directory/part-SSSSS-of-NNNNN.parquet``; outputs (path, rows) per shard."""
+
+    def __init__(self, directory: str, schema: pa.Schema, config: WriteConfig) -> None:
+        super().__init__()
+        self.directory = directory
+        self.schema = schema
+        self.config = config
+
+    def expand(self, rows: beam.PCollection) -> beam.PCollection:
+        n = self.config.num_shards
+        keyed = rows | "KeyByShard" >> beam.Map(lambda row: (shard_of(row[d.ID], n), row))
+        every_shard = rows.pipeline | "AllShards" >> beam.Create(range(n)) | beam.Map(lambda s: (s, None))
+        directory, schema, compression = self.directory, self.schema, self.config.compression
+
+        def write_shard(item: tuple) -> tuple[str, int]:
+            shard, grouped = item
+            path = shard_path(directory, shard, n)
+            return path, write_rows(path, grouped["rows"], schema, compression)
+
+        return (
+            {"rows": keyed, "shard": every_shard}
+            | "GroupShards" >> beam.CoGroupByKey()
+            | "WriteShard" >> beam.Map(write_shard)
+        )
+
+
+def write_json(path: str, value: object) -> None:
+    temporary = path + ".inprogress"
+    with FileSystems.create(temporary) as sink:
+        sink.write(json.dumps(value, sort_keys=True, indent=1, default=str).encode("utf-8"))
+    if FileSystems.exists(path):
+        FileSystems.delete([path])
+    FileSystems.rename([temporary], [path])
+
+
+def read_json(path: str) -> object:
+    with FileSystems.open(path) as source:
+        return json.loads(source.read().decode("utf-8"))
+
+
+class WriteJsonList(beam.PTransform):
+    """A (small) PCollection gathered into one sorted JSON list file."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    def expand(self, items: beam.PCollection) -> beam.PCollection:
+        path = self.path
+        return (
+            items
+            | "Gather" >> beam.combiners.ToList()
+            | "Write" >> beam.Map(lambda values: write_json(path, sorted(values, key=lambda v: json.dumps(v, sort_keys=True, default=str))))
+        )
