@@ -1,0 +1,162 @@
+"""The Deduplicate stage end to end: keeper policy, cluster columns, rejects, metrics, runner/order determinism."""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import apache_beam as beam
+import numpy as np
+import xxhash
+from apache_beam.metrics.metric import MetricsFilter
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipeline.dedup import DedupConfig, Deduplicate
+from pipeline.dedup.lsh import VerifyBucket
+from schemas.documents import (
+    AI,
+    CLUSTER_ID,
+    CLUSTER_SIZE,
+    CRAWL_DATE,
+    FIRST_SEEN,
+    HTTP_DATE,
+    HUMAN,
+    ID,
+    KEEPER_ID,
+    LABEL,
+    LANG,
+    LAST_MODIFIED,
+    TEXT,
+    new_document,
+)
+from schemas.rejects import DETAIL, EXACT_DUPLICATE, NEAR_DUPLICATE, REASON, STAGE
+
+SMALL_GRAPHS = DedupConfig(max_rounds=4)  # clusters here are tiny: fewer unrolled rounds keep the tests fast
+
+
+def _article(rng: random.Random, words: int = 150) -> list[str]:
+    return [f"token{rng.randrange(5000)}" for _ in range(words)]
+
+
+def _edit(words: list[str], position: int) -> str:
+    return " ".join(words[:position] + ["EDITED"] + words[position + 1 :])
+
+
+def _doc(doc_id: str, text: str, **columns: object) -> dict:
+    return new_document(**{ID: doc_id, TEXT: text}, **columns)
+
+
+def _corpus() -> list[dict]:
+    rng = random.Random(17)
+    exact, near, tie, alone = (_article(rng) for _ in range(4))
+    chinese = "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(300))
+    return [
+        # exact duplicates: the human copy wins over the earlier ones
+        _doc("a1", " ".join(exact), **{CRAWL_DATE: "2022-05-01T00:00:00Z"}),
+        _doc("a2", " ".join(exact).upper(), **{HTTP_DATE: "2019-03-02T10:00:00+00:00"}),
+        _doc("a3", "  " + " ".join(exact), **{LABEL: HUMAN, CRAWL_DATE: "2023-01-01T00:00:00Z"}),
+        # near duplicates, nobody human: the earliest date wins; b1 is an exact copy of b4, and b5-b7 differ in
+        # their last word only, so they share most bands and fill buckets past max_bucket_size=2
+        _doc("b1", _edit(near, 40), **{LABEL: AI, CRAWL_DATE: "2021-01-01T00:00:00Z"}),
+        _doc("b2", _edit(near, 90), **{LAST_MODIFIED: "2020-06-01T00:00:00"}),
+        _doc("b3", _edit(near, 130)),
+        _doc("b4", _edit(near, 40)),
+        *(_doc(f"b{5 + index}", " ".join(near[:-1] + [word])) for index, word in enumerate("xyz")),
+        # same text, no dates, no label: the stable hash of the id decides
+        _doc("t1", " ".join(tie)),
+        _doc("t2", " ".join(tie)),
+        # Chinese near duplicates (character shingles) and a singleton
+        _doc("z1", chinese, **{LANG: "zh"}),
+        _doc("z2", chinese[:150] + "公" + chinese[151:], **{LANG: "zh"}),
+        _doc("s1", " ".join(alone), **{HTTP_DATE: "2018-01-01T00:00:00Z"}),
+    ]
+
+
+def _run(docs: list[dict], config: DedupConfig, out: Path, options: PipelineOptions | None = None) -> tuple:
+    pipeline = beam.Pipeline(runner="FnApiRunner", options=options) if options is None else beam.Pipeline(options=options)
+    result = pipeline | beam.Create(docs) | Deduplicate(config)
+    for name, pcoll in (("kept", result.documents), ("rejects", result.rejects)):
+        _ = pcoll | f"Json{name}" >> beam.Map(json.dumps, sort_keys=True) | f"Write{name}" >> beam.io.WriteToText(
+            str(out / name)
+        )
+    run = pipeline.run()
+    run.wait_until_finish()
+    read = lambda name: sorted(  # noqa: E731
+        (json.loads(line) for path in out.glob(f"{name}*") for line in path.read_text().splitlines()),
+        key=lambda row: row[ID],
+    )
+    return read("kept"), read("rejects"), run
+
+
+def _by_id(rows: list[dict]) -> dict[str, dict]:
+    return {row[ID]: row for row in rows}
+
+
+def test_keeper_policy_cluster_columns_rejects_and_metrics(tmp_path: Path) -> None:
+    kept, rejects, run = _run(_corpus(), DedupConfig(max_bucket_size=2, max_rounds=4), tmp_path)
+    kept, rejects = _by_id(kept), _by_id(rejects)
+    by_hash = lambda *ids: min(ids, key=lambda doc_id: xxhash.xxh3_64_intdigest(doc_id.encode()))  # noqa: E731
+    assert set(kept) == {"a3", "b2", by_hash("t1", "t2"), by_hash("z1", "z2"), "s1"}
+    assert kept["a3"][CLUSTER_ID] == "a1" and kept["a3"][CLUSTER_SIZE] == 3
+    assert kept["a3"][FIRST_SEEN] == "2019-03-02T10:00:00Z"  # the cluster's earliest date, not the keeper's
+    assert kept["b2"][KEEPER_ID] == "b2" and kept["b2"][CLUSTER_SIZE] == 7
+    assert kept["s1"][CLUSTER_ID] == "s1" and kept["s1"][CLUSTER_SIZE] == 1 and kept["s1"][KEEPER_ID] == "s1"
+    assert kept["s1"][FIRST_SEEN] == "2018-01-01T00:00:00Z"
+    assert {doc_id: rejects[doc_id][REASON] for doc_id in ("a1", "a2", "b1", "b3", "b4")} == {
+        "a1": EXACT_DUPLICATE, "a2": EXACT_DUPLICATE, "b1": NEAR_DUPLICATE, "b3": NEAR_DUPLICATE, "b4": NEAR_DUPLICATE,
+    }
+    assert rejects["b4"][KEEPER_ID] == "b2" and rejects["b4"][CLUSTER_ID] == "b1" and "b2" in rejects["b4"][DETAIL]
+    assert all(row[STAGE] == "dedup" for row in rejects.values())
+    assert len(kept) + len(rejects) == len(_corpus())
+    counters = {
+        counter.key.metric.name: counter.committed
+        for counter in run.metrics().query(MetricsFilter().with_namespace("dedup"))["counters"]
+    }
+    assert counters["exact_duplicates"] == 3 and counters["near_duplicates"] == 7
+    assert counters["clusters"] == 4 and counters["oversized_buckets"] > 0
+
+
+def test_same_clusters_whatever_the_input_order(tmp_path: Path) -> None:
+    docs = _corpus()
+    shuffled = docs[::-1]
+    random.Random(3).shuffle(shuffled)
+    first = _run(docs, SMALL_GRAPHS, tmp_path / "first")[:2]
+    second = _run(shuffled, SMALL_GRAPHS, tmp_path / "second")[:2]
+    assert first == second
+
+
+def test_multi_processing_runner_gives_the_same_clusters(tmp_path: Path) -> None:
+    docs = _corpus()
+    options = PipelineOptions(direct_num_workers=2, direct_running_mode="multi_processing")
+    local = _run(docs, SMALL_GRAPHS, tmp_path / "local")[:2]
+    distributed = _run(docs, SMALL_GRAPHS, tmp_path / "multi", options=options)[:2]
+    assert distributed == local
+
+
+def test_disabled_stage_passes_documents_through(tmp_path: Path) -> None:
+    kept, rejects, _ = _run(_corpus(), DedupConfig(enabled=False), tmp_path)
+    assert len(kept) == len(_corpus()) and rejects == []
+
+
+def _bucket(count: int, seed: int) -> list[tuple[str, bytes]]:
+    signature = np.arange(128, dtype=np.uint32)
+    members = [(f"m{index}", signature.tobytes()) for index in range(count)]
+    random.Random(seed).shuffle(members)
+    return members
+
+
+def test_oversized_bucket_is_compared_as_a_star_around_its_smallest_id() -> None:
+    small = sorted(VerifyBucket(0.8, max_bucket_size=5).process((1, _bucket(5, 0))))
+    assert len(small) == 10  # all pairs
+    star = sorted(VerifyBucket(0.8, max_bucket_size=5).process((1, _bucket(6, 0))))
+    assert star == [("m0", f"m{index}") for index in range(1, 6)]
+    assert star == sorted(VerifyBucket(0.8, max_bucket_size=5).process((1, _bucket(6, 99))))
+
+
+def test_pairs_below_threshold_are_not_edges() -> None:
+    low = np.arange(128, dtype=np.uint32)
+    high = low.copy()
+    high[:30] += 1000  # 98/128 = 0.77 agreement
+    members = [("x", low.tobytes()), ("y", high.tobytes())]
+    assert list(VerifyBucket(0.8, 10).process((1, members))) == []
+    assert list(VerifyBucket(0.75, 10).process((1, members))) == [("x", "y")]
