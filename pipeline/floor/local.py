@@ -1,0 +1,33 @@
+"""The floor as a pure in-memory function: the reference the Beam transform must agree with.
+
+Useful for tests and for re-mixing from a stored labels table without Beam (labels as data).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable, NamedTuple
+
+from pipeline.floor.config import MixConfig
+from pipeline.floor.groups import bucket_of, group_of, human_classes, is_kept, scope_key, tokens_of
+from pipeline.floor.plan import Histogram, histogram_add, plan_scope
+
+
+class LocalMix(NamedTuple):
+    kept: list[dict]
+    dropped: list[dict]
+    reports: list[dict]  # one per scope, sorted by scope key
+
+
+def select_mix(docs: Iterable[dict], mix: MixConfig, unknown_counts_as_human: bool = False) -> LocalMix:
+    docs = list(docs)
+    humans = human_classes(unknown_counts_as_human)
+    hists: dict[str, dict] = defaultdict(lambda: defaultdict(Histogram))
+    for doc in docs:
+        group = group_of(doc, mix, humans)
+        histogram_add(hists[scope_key(doc, mix)][group], bucket_of(doc, mix.seed), tokens_of(doc))
+    plans = {key: plan_scope(mix, key, groups, humans) for key, groups in hists.items()}
+    kept, dropped = [], []
+    for doc in docs:
+        thresholds = plans[scope_key(doc, mix)].thresholds
+        (kept if is_kept(doc, mix, humans, thresholds) else dropped).append(doc)
+    return LocalMix(kept, dropped, [plans[key].report for key in sorted(plans)])

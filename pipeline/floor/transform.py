@@ -1,0 +1,119 @@
+"""HumanFloor: the floor of every configured mix, enforced in Beam with the pure logic of ``plan``.
+
+Per mix: documents → ((scope, group), (bucket, tokens)) → CombinePerKey into histograms → grouped per scope →
+``plan_scope`` (thresholds + report) → side input → each document kept or rejected with ``human_floor``.
+"""
+from __future__ import annotations
+
+from typing import Iterable, NamedTuple, Sequence
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.metrics import Metrics
+
+from pipeline.floor.config import CAPPABLE, MixConfig
+from pipeline.floor.groups import Group, bucket_of, group_of, human_classes, is_kept, scope_key, tokens_of
+from pipeline.floor.plan import Histogram, histogram_add, histogram_merge, plan_scope
+from pipeline.step import DOCUMENTS, REJECTS
+from schemas import documents as d
+from schemas.rejects import HUMAN_FLOOR, MIX, make_reject
+
+STAGE = "human_floor"
+
+
+class FloorResult(NamedTuple):
+    mixes: dict  # mix name → PCollection of kept documents
+    rejects: beam.PCollection  # documents dropped from a mix, one row per (document, mix)
+    reports: beam.PCollection  # one JSON-able report per mix and scope
+
+
+class _HistogramFn(beam.CombineFn):
+    def create_accumulator(self) -> Histogram:
+        return {}
+
+    def add_input(self, hist: Histogram, bucket_tokens: tuple[int, int]) -> Histogram:
+        return histogram_add(hist, *bucket_tokens)
+
+    def merge_accumulators(self, hists: Iterable[Histogram]) -> Histogram:
+        merged: Histogram = {}
+        for hist in hists:
+            histogram_merge(merged, hist)
+        return merged
+
+    def extract_output(self, hist: Histogram) -> Histogram:
+        return hist
+
+
+class _Select(beam.DoFn):
+    """Keep a document when its bucket is below its group's threshold; otherwise reject it for this mix."""
+
+    def __init__(self, mix: MixConfig, humans: frozenset[str]) -> None:
+        self.mix = mix
+        self.humans = humans
+
+    def setup(self) -> None:
+        self.kept = Metrics.counter(STAGE, f"{self.mix.name}.kept")
+        self.dropped = Metrics.counter(STAGE, f"{self.mix.name}.dropped")
+
+    def process(self, doc: dict, plans: dict) -> Iterable:
+        key = scope_key(doc, self.mix)
+        if is_kept(doc, self.mix, self.humans, plans.get(key, {})):
+            self.kept.inc()
+            yield doc
+            return
+        self.dropped.inc()
+        group = group_of(doc, self.mix, self.humans)
+        detail = f"class={group.cls} {self.mix.scope}={key} floor={self.mix.human_floor} unit={self.mix.unit}"
+        yield pvalue.TaggedOutput(REJECTS, {**make_reject(doc, stage=STAGE, reason=HUMAN_FLOOR, detail=detail), MIX: self.mix.name})
+
+
+def _histogram_entry(doc: dict, mix: MixConfig, humans: frozenset[str]) -> tuple[tuple[str, Group], tuple[int, int]]:
+    return (scope_key(doc, mix), group_of(doc, mix, humans)), (bucket_of(doc, mix.seed), tokens_of(doc))
+
+
+def _plan(key: str, groups: Iterable[tuple[Group, Histogram]], mix: MixConfig, humans: frozenset[str]):
+    return key, plan_scope(mix, key, dict(groups), humans)
+
+
+class _OneMix(beam.PTransform):
+    def __init__(self, mix: MixConfig, humans: frozenset[str]) -> None:
+        super().__init__()
+        self.mix = mix
+        self.humans = humans
+
+    def expand(self, docs: beam.PCollection):
+        mix, humans = self.mix, self.humans
+        plans = (
+            docs
+            | "Entries" >> beam.Map(_histogram_entry, mix, humans)
+            | "Histograms" >> beam.CombinePerKey(_HistogramFn())
+            | "ByScope" >> beam.MapTuple(lambda scope_group, hist: (scope_group[0], (Group(*scope_group[1]), hist)))
+            | "GroupScopes" >> beam.GroupByKey()
+            | "Plan" >> beam.MapTuple(_plan, mix, humans)
+        )
+        thresholds = plans | "Thresholds" >> beam.MapTuple(lambda key, plan: (key, plan.thresholds))
+        reports = plans | "Reports" >> beam.MapTuple(lambda _, plan: plan.report)
+        selected = docs | "Select" >> beam.ParDo(_Select(mix, humans), pvalue.AsDict(thresholds)).with_outputs(
+            REJECTS, main=DOCUMENTS
+        )
+        return selected[DOCUMENTS], selected[REJECTS], reports
+
+
+class HumanFloor(beam.PTransform):
+    """Enforce every mix's floor on labelled documents (see ``plan`` for the guarantee)."""
+
+    def __init__(self, mixes: Sequence[MixConfig], unknown_counts_as_human: bool = False) -> None:
+        super().__init__()
+        names = [mix.name for mix in mixes]
+        if not names or len(set(names)) != len(names):
+            raise ValueError(f"need at least one mix and unique mix names, got {names}")
+        if unknown_counts_as_human and any(d.UNKNOWN in mix.caps for mix in mixes):
+            raise ValueError(f"unknown cannot be capped while it counts as human (caps for {CAPPABLE})")
+        self.mixes = tuple(mixes)
+        self.humans = human_classes(unknown_counts_as_human)
+
+    def expand(self, docs: beam.PCollection) -> FloorResult:
+        outputs = {mix.name: docs | f"Mix[{mix.name}]" >> _OneMix(mix, self.humans) for mix in self.mixes}
+        rejects = [rejected for _, rejected, _ in outputs.values()] | "Rejects" >> beam.Flatten()
+        reports = [report for _, _, report in outputs.values()] | "Reports" >> beam.Flatten()
+        return FloorResult({name: kept for name, (kept, _, _) in outputs.items()}, rejects, reports)
