@@ -1,0 +1,1 @@
+"""Benchmarks: shard generator (``generate``), throughput harness (``run``), language-ID study (``lid``)."""

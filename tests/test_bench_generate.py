@@ -1,0 +1,147 @@
+"""The benchmark shard generator: determinism, planted duplicates, readable WARC/WET/JSONL, truthful truth file.
+
+The labelled input files are written into tmp_path with made-up sentences, so the test needs no shared data.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import random
+from pathlib import Path
+
+import pytest
+from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+from bench import corpus
+from bench.edits import jaccard, near_duplicate, shingles, tokenize
+from bench.generate import generate
+from schemas.documents import ID, LABEL, RECORD_ID, TEXT, URL
+
+_WORDS = "river stone quiet market window letter garden morning silver travel paper bridge winter".split()
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(_WORDS) for _ in range(n)).capitalize() + "."
+
+
+def _write_corpus(data: Path) -> None:
+    rng = random.Random(7)
+    files = {name: [] for name in corpus.WMT_FILES + corpus.AI_TEXT_FILES}
+    for i in range(60):
+        lang = ("en", "de", "cs")[i % 3]
+        for label, name in (("human", corpus.WMT_FILES[0]), ("human_translation", corpus.WMT_FILES[1]),
+                            ("mt", corpus.WMT_FILES[i % 2])):
+            files[name].append({"text": "\n".join(_sentence(rng, 12) for _ in range(6)), "label": label,
+                                "source": name.split("/")[1][:5], "lang": lang, "group_id": f"g{i}"})
+        files[corpus.AI_TEXT_FILES[i % 3]].append({"text": "\n".join(_sentence(rng, 15) for _ in range(5)),
+                                                   "label": "ai", "source": "made-up", "lang": "en",
+                                                   "generator": "gpt", "group_id": f"a{i}"})
+    files[corpus.WMT_FILES[0]].append({"text": "Too short.", "label": "human", "source": "wmt22", "lang": "en"})
+    for name, rows in files.items():
+        (data / name).parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(data / name, "wt", encoding="utf-8") as handle:
+            handle.writelines(json.dumps(row) + "\n" for row in rows)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("data")
+    _write_corpus(root)
+    return root
+
+
+def _digests(out: Path) -> dict[str, str]:
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.rglob("*.*"))}
+
+
+def _truth(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "truth.jsonl").read_text().splitlines()]
+
+
+def _jsonl(out: Path) -> dict[str, dict]:
+    rows = {}
+    for path in sorted((out / "jsonl").glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            rows.update((row[ID], row) for row in map(json.loads, handle))
+    return rows
+
+
+def test_same_seed_gives_identical_files_and_another_seed_does_not(tmp_path, data):
+    first = generate(tmp_path / "a", 60, seed=3, shard_docs=25, data=data)
+    generate(tmp_path / "b", 60, seed=3, shard_docs=25, data=data)
+    generate(tmp_path / "c", 60, seed=4, shard_docs=25, data=data)
+    assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
+    assert _digests(tmp_path / "a") != _digests(tmp_path / "c")
+    assert len(first["files"]) == 9  # 3 shards x (warc, wet, jsonl)
+
+
+def test_planted_duplicates_are_where_the_truth_file_says(tmp_path, data):
+    meta = generate(tmp_path, 100, seed=1, dup_rate=0.2, near_dup_rate=0.1, mix={"human": 0.6, "ai": 0.2, "mt": 0.2},
+                    jaccard_range=(0.7, 0.9), data=data)
+    truth, docs = _truth(tmp_path), _jsonl(tmp_path)
+    assert meta["duplicates"] == {"exact": 20, "near": 10, "original": 70}
+    position = {row[ID]: i for i, row in enumerate(truth)}
+    originals = [row for row in truth if row["duplicate_of"] is None]
+    assert sorted(row[LABEL] for row in originals) == ["ai"] * 14 + ["human"] * 42 + ["mt"] * 14
+    assert len({docs[row[ID]][TEXT] for row in originals}) == len(originals)  # no unplanned exact copies
+    for row in truth:
+        if row["duplicate_of"] is None:
+            continue
+        original = next(r for r in truth if r[ID] == row["duplicate_of"])
+        assert original["duplicate_of"] is None and position[original[ID]] < position[row[ID]]
+        assert (row[LABEL], row["lang"], row["group_id"]) == (original[LABEL], original["lang"], original["group_id"])
+        text, source = docs[row[ID]][TEXT], docs[original[ID]][TEXT]
+        if row["duplicate_kind"] == "exact":
+            assert text == source and row[URL] != original[URL]
+        else:
+            measured = jaccard(shingles(tokenize(source)), shingles(tokenize(text)))
+            assert text != source and measured == pytest.approx(row["jaccard"], abs=1e-4)
+            assert 0.5 < measured < 1.0
+
+
+def test_warc_and_wet_records_match_the_truth_file(tmp_path, data):
+    generate(tmp_path, 40, seed=2, data=data)
+    truth = {row[RECORD_ID]: row for row in _truth(tmp_path)}
+    docs = _jsonl(tmp_path)
+    with open(tmp_path / "warc" / "part-00000.warc.gz", "rb") as stream:
+        pages = {}
+        for record in ArchiveIterator(stream, record_types=WarcRecordType.response, parse_http=True):
+            pages[record.record_id] = (record.headers["WARC-Target-URI"], record.http_headers.status_code,
+                                       record.reader.read().decode("utf-8"), record.stream_pos)
+    assert set(pages) == set(truth)
+    assert len({pos for *_, pos in pages.values()}) == len(pages)  # one gzip member per record
+    for record_id, (url, status, page, _) in pages.items():
+        row = truth[record_id]
+        assert url == row[URL] and status == 200
+        assert (f'<html lang="{row["html_lang"]}"' in page) == (row["html_lang"] is not None)
+        assert ("hreflang=" in page) == bool(row["hreflang"])
+        assert (row["mt_widget"] is None) == ("translate" not in page and "weglot" not in page)
+        last_line = docs[row[ID]][TEXT].splitlines()[-1]
+        assert f"<p>{last_line}</p>" in page
+    with open(tmp_path / "wet" / "part-00000.warc.wet.gz", "rb") as stream:
+        conversions = {record.headers["WARC-Refers-To"]: record.reader.read().decode("utf-8")
+                       for record in ArchiveIterator(stream, record_types=WarcRecordType.conversion)}
+    assert conversions == {record_id: docs[row[ID]][TEXT] for record_id, row in truth.items()}
+
+
+def test_too_many_documents_for_the_pool_is_an_error(tmp_path, data):
+    with pytest.raises(ValueError, match="available"):
+        generate(tmp_path, 2000, seed=0, data=data)
+
+
+@pytest.mark.parametrize("target", [0.6, 0.75, 0.9])
+def test_near_duplicate_reaches_the_target_similarity_on_a_long_text(target):
+    rng = random.Random(0)
+    text = " ".join(f"{rng.choice(_WORDS)}{i % 7}" for i in range(600))
+    copy, measured = near_duplicate(text, target, rng)
+    assert measured == pytest.approx(jaccard(shingles(tokenize(text)), shingles(tokenize(copy))))
+    assert abs(measured - target) < 0.02
+
+
+def test_spaceless_text_is_edited_by_character():
+    rng = random.Random(1)
+    text = "我们会在您购买当日或第二个工作日寄出商品具体取决于收到付款的时间" * 8
+    copy, measured = near_duplicate(text, 0.8, rng)
+    assert " " not in copy and abs(len(copy) - len(text)) < len(text) * 0.1
+    assert 0.7 < measured < 0.9
