@@ -75,3 +75,34 @@ class VerifyBucket(beam.DoFn):
             if left_id != right_id and agreement(left, right) >= self.threshold:
                 yield edge(left_id, right_id)
         self.candidates.inc(compared)
+
+
+_VERIFIED_PAIRS = Metrics.counter(NAMESPACE, "verified_pairs")
+
+
+def _band_entries(member: Member, bands: int, rows: int) -> Iterator[tuple[int, Member]]:
+    for key in band_keys(np.frombuffer(member[1], dtype=np.uint32), bands, rows):
+        yield key, member
+
+
+def _count_pair(pair: Edge) -> Edge:
+    _VERIFIED_PAIRS.inc()
+    return pair
+
+
+class NearDuplicateEdges(beam.PTransform):
+    """``(id, signature bytes)`` → the unique verified pairs ``(smaller id, larger id)``."""
+
+    def __init__(self, threshold: float, bands: int, rows: int, max_bucket_size: int) -> None:
+        super().__init__()
+        self.threshold, self.bands, self.rows, self.max_bucket_size = threshold, bands, rows, max_bucket_size
+
+    def expand(self, members: beam.PCollection) -> beam.PCollection:
+        return (
+            members
+            | "BandKeys" >> beam.FlatMap(_band_entries, self.bands, self.rows)
+            | "Buckets" >> beam.GroupByKey()
+            | "Verify" >> beam.ParDo(VerifyBucket(self.threshold, self.max_bucket_size))
+            | "UniquePairs" >> beam.Distinct()
+            | "CountPairs" >> beam.Map(_count_pair)
+        )

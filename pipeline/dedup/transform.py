@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 import apache_beam as beam
-import numpy as np
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from pipeline.dedup.components import ConnectedComponents
 from pipeline.dedup.config import DedupConfig
 from pipeline.dedup.keeper import Cluster, Member, SummariseCluster
-from pipeline.dedup.lsh import NAMESPACE, VerifyBucket, band_keys, star_edges
+from pipeline.dedup.lsh import NAMESPACE, NearDuplicateEdges, star_edges
 from pipeline.dedup.minhash import Permutations, signature
 from pipeline.dedup.text import dedup_text, exact_key, shingle_hashes, uses_char_shingles
 from pipeline.step import StageResult
@@ -111,17 +110,11 @@ class Route(beam.DoFn):
 
 
 _CLUSTERS = Metrics.counter(NAMESPACE, "clusters")
-_VERIFIED_PAIRS = Metrics.counter(NAMESPACE, "verified_pairs")
 
 
 def _count_cluster(element: tuple[str, Cluster]) -> tuple[str, Cluster]:
     _CLUSTERS.inc()
     return element
-
-
-def _count_pair(pair: tuple) -> tuple:
-    _VERIFIED_PAIRS.inc()
-    return pair
 
 
 def _members_with_root(joined: tuple[str, dict]) -> Iterator[tuple[str, Member]]:
@@ -161,11 +154,7 @@ class Deduplicate(beam.PTransform):
         )
         near_edges = (
             exact[_REPRESENTATIVES]
-            | "BandKeys" >> beam.FlatMap(_band_entries, config.bands, config.rows)
-            | "Buckets" >> beam.GroupByKey()
-            | "Verify" >> beam.ParDo(VerifyBucket(config.threshold, config.max_bucket_size))
-            | "UniquePairs" >> beam.Distinct()
-            | "CountPairs" >> beam.Map(_count_pair)
+            | "NearDuplicates" >> NearDuplicateEdges(config.threshold, config.bands, config.rows, config.max_bucket_size)
         )
         roots = (
             (exact["edges"], near_edges)
@@ -194,8 +183,3 @@ class Deduplicate(beam.PTransform):
         )
         return StageResult(routed["kept"], routed[STAGE])
 
-
-def _band_entries(representative: tuple[str, bytes], bands: int, rows: int) -> Iterator[tuple[int, tuple]]:
-    _, sig = representative
-    for key in band_keys(np.frombuffer(sig, dtype=np.uint32), bands, rows):
-        yield key, representative
