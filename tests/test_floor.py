@@ -103,7 +103,8 @@ def violations(counts: dict[str, int], mix: MixConfig) -> set[str]:
     for cls, cap in mix.class_caps().items():
         if counts[cls] > Fraction(cap) * total:
             broken.add(f"cap:{cls}")
-    if mix.min_fresh_human_share is not None and human and counts["fresh"] < Fraction(mix.min_fresh_human_share) * human:
+    fresh_share = mix.min_fresh_human_share
+    if fresh_share is not None and human and counts["fresh"] < Fraction(fresh_share) * human:
         broken.add("min_fresh_human_share")
     return broken
 
@@ -168,7 +169,9 @@ def test_fail_and_warn_keep_everything_and_report_every_input_shortfall(docs: li
 
 @fast
 @given(documents(), mixes(), st.randoms(use_true_random=False))
-def test_same_seed_and_input_give_the_same_mix_in_any_order(docs: list[dict], mix: MixConfig, rng: random.Random) -> None:
+def test_same_seed_and_input_give_the_same_mix_in_any_order(
+    docs: list[dict], mix: MixConfig, rng: random.Random
+) -> None:
     shuffled = docs[:]
     rng.shuffle(shuffled)
     first, second = select_mix(docs, mix), select_mix(shuffled, mix)
@@ -178,7 +181,9 @@ def test_same_seed_and_input_give_the_same_mix_in_any_order(docs: list[dict], mi
 
 @fast
 @given(documents(), st.floats(0, 1, allow_nan=False), st.sampled_from(["tokens", "documents"]))
-def test_nothing_is_dropped_when_the_input_already_meets_an_uncapped_floor(docs: list[dict], floor: float, unit: str) -> None:
+def test_nothing_is_dropped_when_the_input_already_meets_an_uncapped_floor(
+    docs: list[dict], floor: float, unit: str
+) -> None:
     mix = MixConfig(human_floor=floor, unit=unit)
     counts = recount(docs, mix)["all"]
     if counts[d.HUMAN] >= Fraction(floor) * counts["total"]:

@@ -1,4 +1,7 @@
-"""The human data floor: named mixes whose human share is guaranteed, enforced in Beam (see docs/labels-and-floor.md)."""
+"""The human data floor: named mixes with a guaranteed human share, enforced in Beam.
+
+See docs/labels-and-floor.md for the algorithm and the report.
+"""
 from pipeline.floor.config import MixConfig
 from pipeline.floor.local import LocalMix, select_mix
 from pipeline.floor.transform import FloorResult, HumanFloor

@@ -13,7 +13,7 @@ from apache_beam.metrics import Metrics
 
 from pipeline.floor.config import CAPPABLE, MixConfig
 from pipeline.floor.groups import Group, bucket_of, group_of, human_classes, is_kept, scope_key, tokens_of
-from pipeline.floor.plan import Histogram, histogram_add, histogram_merge, plan_scope
+from pipeline.floor.plan import Histogram, ScopePlan, histogram_add, histogram_merge, plan_scope
 from pipeline.step import DOCUMENTS, REJECTS
 from schemas import documents as d
 from schemas.rejects import HUMAN_FLOOR, MIX, make_reject
@@ -64,14 +64,18 @@ class _Select(beam.DoFn):
         self.dropped.inc()
         group = group_of(doc, self.mix, self.humans)
         detail = f"class={group.cls} {self.mix.scope}={key} floor={self.mix.human_floor} unit={self.mix.unit}"
-        yield pvalue.TaggedOutput(REJECTS, {**make_reject(doc, stage=STAGE, reason=HUMAN_FLOOR, detail=detail), MIX: self.mix.name})
+        row = make_reject(doc, stage=STAGE, reason=HUMAN_FLOOR, detail=detail)
+        yield pvalue.TaggedOutput(REJECTS, {**row, MIX: self.mix.name})
 
 
 def _histogram_entry(doc: dict, mix: MixConfig, humans: frozenset[str]) -> tuple[tuple[str, Group], tuple[int, int]]:
     return (scope_key(doc, mix), group_of(doc, mix, humans)), (bucket_of(doc, mix.seed), tokens_of(doc))
 
 
-def _plan(key: str, groups: Iterable[tuple[Group, Histogram]], mix: MixConfig, humans: frozenset[str]):
+def _plan(
+    scope_groups: tuple[str, Iterable[tuple[Group, Histogram]]], mix: MixConfig, humans: frozenset[str]
+) -> tuple[str, ScopePlan]:
+    key, groups = scope_groups
     return key, plan_scope(mix, key, dict(groups), humans)
 
 
@@ -89,7 +93,7 @@ class _OneMix(beam.PTransform):
             | "Histograms" >> beam.CombinePerKey(_HistogramFn())
             | "ByScope" >> beam.MapTuple(lambda scope_group, hist: (scope_group[0], (Group(*scope_group[1]), hist)))
             | "GroupScopes" >> beam.GroupByKey()
-            | "Plan" >> beam.MapTuple(_plan, mix, humans)
+            | "Plan" >> beam.Map(_plan, mix, humans)
         )
         thresholds = plans | "Thresholds" >> beam.MapTuple(lambda key, plan: (key, plan.thresholds))
         reports = plans | "Reports" >> beam.MapTuple(lambda _, plan: plan.report)
