@@ -1,0 +1,145 @@
+"""The report's plots: small matplotlib figures (Agg backend) returned as base64 PNG data URIs."""
+from __future__ import annotations
+
+import base64
+import io
+from typing import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
+import numpy as np  # noqa: E402
+from matplotlib.ticker import LogFormatter, MaxNLocator  # noqa: E402
+
+from schemas import documents as d  # noqa: E402
+
+# text from the web must never be parsed as mathtext ("$5 off" in a domain name or mix name)
+STYLE = {"text.parse_math": False, "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+LABEL_COLOURS = {d.HUMAN: "#2a9d8f", d.AI: "#e76f51", d.MT: "#e9c46a", d.UNKNOWN: "#8d99ae"}
+OTHER_COLOUR = "#bbbbbb"
+WIDTH = 7.5  # inches; at 100 dpi a figure is 750 px wide
+
+
+def label_colour(label: str) -> str:
+    return LABEL_COLOURS.get(label, OTHER_COLOUR)
+
+
+def _log_scale(ax: plt.Axes, which: str) -> None:
+    """A log x or y axis labelled with plain numbers (mathtext is off, so 10^k labels would show raw)."""
+    getattr(ax, f"set_{which}scale")("log")
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_major_formatter(LogFormatter())
+    axis.set_minor_formatter(LogFormatter(labelOnlyBase=False))
+
+
+def _png(fig: plt.Figure) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _figure(height: float, ncols: int = 1) -> tuple[plt.Figure, np.ndarray]:
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, ncols, figsize=(WIDTH, height), squeeze=False)
+    return fig, axes[0]
+
+
+def stacked_shares(rows: Sequence[str], shares: Mapping[str, Sequence[float]]) -> str:
+    """Horizontal bars, one per row, split into the share of each label (``shares``: label → one share per row)."""
+    with plt.rc_context(STYLE):
+        fig, (ax,) = _figure(0.6 + 0.28 * len(rows))
+        left = np.zeros(len(rows))
+        for label, values in shares.items():
+            ax.barh(rows, values, left=left, color=label_colour(label), label=label)
+            left += np.asarray(values, float)
+        ax.set_xlim(0, 1)
+        ax.invert_yaxis()
+        ax.set_xlabel("share of documents")
+        ax.legend(ncols=len(shares), loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False)
+        return _png(fig)
+
+
+def share_vs_target(names: Sequence[str], achieved: Sequence[float | None], targets: Sequence[float | None],
+                    xlabel: str) -> str:
+    """Human share per mix/scope as bars, its floor target as a black tick."""
+    with plt.rc_context(STYLE):
+        fig, (ax,) = _figure(0.8 + 0.3 * len(names))
+        y = np.arange(len(names))
+        ax.barh(y, [a or 0.0 for a in achieved], color=LABEL_COLOURS[d.HUMAN], label="human share achieved")
+        marked = [(i, t) for i, t in enumerate(targets) if t is not None]
+        if marked:
+            ax.scatter([t for _, t in marked], [i for i, _ in marked], marker="|", s=300, color="black",
+                       linewidths=2, label="floor target", zorder=3)
+        ax.set_yticks(y, names)
+        ax.set_xlim(0, 1)
+        ax.invert_yaxis()
+        ax.set_xlabel(xlabel)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False)
+        return _png(fig)
+
+
+def score_histograms(bins: np.ndarray, counts: Mapping[str, Mapping[str, np.ndarray]],
+                     columns: Sequence[str]) -> str:
+    """One panel per score column; one step histogram per label, normalised to that label's scored documents."""
+    with plt.rc_context(STYLE):
+        fig, axes = _figure(2.8, ncols=len(columns))
+        for ax, column in zip(axes, columns):
+            for label, per_column in counts.items():
+                hist = per_column[column]
+                if hist.sum():
+                    ax.stairs(hist / hist.sum(), bins, color=label_colour(label), linewidth=1.8,
+                              label=f"{label} (n={int(hist.sum()):,})")
+            ax.set_xlim(0, 1)
+            ax.set_xlabel(column)
+            ax.set_ylabel("share of the label's documents")
+            ax.legend(frameon=False, fontsize=8)
+        fig.tight_layout()
+        return _png(fig)
+
+
+def cluster_sizes(sizes: Mapping[int, int]) -> str:
+    """Clusters per size on log-log axes (sizes are long-tailed)."""
+    with plt.rc_context(STYLE):
+        fig, (ax,) = _figure(2.8)
+        ax.bar(list(sizes), list(sizes.values()), width=0.6, color="#457b9d")
+        _log_scale(ax, "y")
+        ax.set_ylim(bottom=0.5)  # a cluster count of 1 still shows as a bar
+        if max(sizes) > 20:
+            _log_scale(ax, "x")
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("cluster size (documents)")
+        ax.set_ylabel("clusters")
+        return _png(fig)
+
+
+def horizontal_bars(counts: Mapping[str, int], xlabel: str, colour: str = "#e76f51") -> str:
+    """One bar per key, largest first, on a log axis when the counts span more than two orders of magnitude."""
+    ordered = sorted(counts.items(), key=lambda kv: -kv[1])
+    with plt.rc_context(STYLE):
+        fig, (ax,) = _figure(0.6 + 0.28 * len(ordered))
+        ax.barh([k for k, _ in ordered], [v for _, v in ordered], color=colour)
+        values = [v for _, v in ordered if v > 0]
+        if values and max(values) > 100 * min(values):
+            _log_scale(ax, "x")
+        ax.invert_yaxis()
+        ax.set_xlabel(xlabel)
+        return _png(fig)
+
+
+def stage_flow(stages: Sequence[str], series: Mapping[str, Sequence[int]]) -> str:
+    """Grouped bars per stage: records in, out and rejected."""
+    colours = {"in": "#457b9d", "out": "#2a9d8f", "rejected": "#e76f51"}
+    with plt.rc_context(STYLE):
+        fig, (ax,) = _figure(2.8)
+        x = np.arange(len(stages))
+        width = 0.8 / max(len(series), 1)
+        for i, (name, values) in enumerate(series.items()):
+            ax.bar(x + (i - (len(series) - 1) / 2) * width, values, width, label=name,
+                   color=colours.get(name, OTHER_COLOUR))
+        ax.set_xticks(x, stages)
+        ax.set_ylabel("records")
+        ax.legend(frameon=False, ncols=len(series))
+        return _png(fig)
