@@ -7,6 +7,8 @@ It approximates subword counts well enough for shares; ``hf:PATH`` counts with a
 from __future__ import annotations
 
 import re
+import threading
+from typing import Callable
 
 _TOKEN = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f\uf900-\ufaff]"  # one char each
@@ -18,3 +20,36 @@ _TOKEN = re.compile(
 def count_tokens(text: str) -> int:
     """Tokens of ``text`` under the default tokenizer."""
     return sum(1 for _ in _TOKEN.finditer(text))
+
+
+DEFAULT_COUNTER = "default"
+HF_PREFIX = "hf:"
+_LOAD_LOCK = threading.Lock()  # transformers' lazy imports are not thread-safe
+
+
+class HFTokenCounter:
+    """Token counts under a local Hugging Face tokenizer (no special tokens), loaded on first use per worker."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._tokenizer = None
+
+    def __call__(self, text: str) -> int:
+        if self._tokenizer is None:
+            with _LOAD_LOCK:
+                from transformers import AutoTokenizer
+
+                self._tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
+        return len(self._tokenizer.encode(text, add_special_tokens=False))
+
+    def __getstate__(self) -> dict:
+        return {"path": self.path, "_tokenizer": None}  # workers load their own copy
+
+
+def token_counter(spec: str = DEFAULT_COUNTER) -> Callable[[str], int]:
+    """``default`` → :func:`count_tokens`; ``hf:PATH`` → :class:`HFTokenCounter` for the tokenizer at PATH."""
+    if spec == DEFAULT_COUNTER:
+        return count_tokens
+    if spec.startswith(HF_PREFIX) and spec[len(HF_PREFIX):]:
+        return HFTokenCounter(spec[len(HF_PREFIX):])
+    raise ValueError(f"unknown token counter {spec!r}; use {DEFAULT_COUNTER!r} or 'hf:PATH'")
