@@ -1,6 +1,7 @@
 """HumanFloor in Beam (FnApiRunner) agrees with the pure reference ``select_mix``; few pipelines, each costs seconds."""
 from __future__ import annotations
 
+import json
 import random
 
 import apache_beam as beam
@@ -8,6 +9,7 @@ import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.floor import HumanFloor, MixConfig, select_mix
+from pipeline.label import Label, LabelConfig
 from schemas import documents as d
 from schemas.rejects import HUMAN_FLOOR, MIX, REASON, STAGE
 
@@ -71,3 +73,48 @@ def test_human_floor_needs_unique_mix_names() -> None:
         HumanFloor([MixConfig(name="a"), MixConfig(name="a")])
     with pytest.raises(ValueError):
         HumanFloor([MixConfig(caps={d.UNKNOWN: 0.1})], unknown_counts_as_human=True)
+
+
+def scored_docs(n: int, seed: int) -> list[dict]:
+    """Documents as the detect stage leaves them: probabilities (or abstentions) and crawl dates, no label."""
+    rng = random.Random(seed)
+
+    def probability() -> float | None:
+        return rng.choice([None, rng.random(), rng.random() * 0.1])
+
+    return [
+        d.new_document(
+            id=f"scored-{i}",
+            text="words " * 5,
+            source=d.SOURCE_CRAWL,
+            lang=rng.choice(["en", "de"]),
+            crawl_date=rng.choice(["2019-05-01T00:00:00Z", "2024-05-01T00:00:00Z"]),
+            n_tokens=rng.randint(1, 3000),
+            p_ai=probability(),
+            p_mt=probability(),
+        )
+        for i in range(n)
+    ]
+
+
+def test_label_then_floor_then_parquet_meets_the_floor_recounted_from_the_files(tmp_path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    mix = MixConfig(name="default", human_floor=0.6, scope="language", caps={d.AI: 0.05})
+    reports_path = tmp_path / "reports"
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        labelled = p | beam.Create(scored_docs(400, seed=3)) | Label(LabelConfig(), providers=())
+        result = labelled.documents | HumanFloor([mix])
+        _ = result.mixes["default"] | beam.io.WriteToParquet(str(tmp_path / "mix" / "part"), d.DOCUMENT_SCHEMA)
+        _ = result.reports | beam.Map(json.dumps) | beam.io.WriteToText(str(reports_path))
+    table = pq.read_table(tmp_path / "mix").to_pylist()
+    lines = [line for path in tmp_path.glob("reports*") for line in path.read_text().splitlines()]
+    reports = {report["key"]: report for report in map(json.loads, lines)}
+    assert sorted(reports) == ["de", "en"]
+    for lang, report in reports.items():
+        rows = [row for row in table if row[d.LANG] == lang]
+        human = sum(row[d.N_TOKENS] for row in rows if row[d.LABEL] == d.HUMAN)
+        ai = sum(row[d.N_TOKENS] for row in rows if row[d.LABEL] == d.AI)
+        total = sum(row[d.N_TOKENS] for row in rows)
+        assert report["achieved_before"] < 0.6 and report["status"] == "ok"
+        assert human / total >= 0.6 and ai / total <= 0.05
+        assert report["achieved"] == human / total
