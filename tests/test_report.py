@@ -43,9 +43,18 @@ def _card(value: int, name: str) -> str:
     return f"<b>{value:,}</b><span>{name}</span>"
 
 
+TWO_MIXES = """
+mixes:
+  - {name: open, human_floor: 0.0}
+  - {name: strict, human_floor: 0.6, scope: language, policy: warn}
+"""
+
+
 def test_report_of_a_real_run(inputs: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    assert run_cli("run", "--input", str(inputs / "*"), "--output", str(out), "--detectors", "") == 0
+    out, config = tmp_path / "out", tmp_path / "mixes.yaml"
+    config.write_text(TWO_MIXES)
+    assert run_cli("run", "--input", str(inputs / "*"), "--output", str(out), "--config", str(config),
+                   "--detectors", "") == 0
     assert run_cli("report", str(out)) == 0
 
     page = (out / "report.html").read_text(encoding="utf-8")
@@ -61,8 +70,10 @@ def test_report_of_a_real_run(inputs: Path, tmp_path: Path) -> None:
     for stage, reasons in manifest["by_stage"].items():
         for reason, n in reasons.items():
             assert f"<td>{stage}</td><td>{reason}</td><td class=\"n\">{n:,}</td>" in page
+    assert manifest["by_language"]
     for language in manifest["by_language"]:
         assert f"<td>{language}</td>" in page
+    assert "open · global" in page and "strict · language = en" in page  # the floor's reports, both mixes
 
 
 def test_report_option_writes_elsewhere(tmp_path: Path) -> None:
@@ -101,7 +112,8 @@ LOSERS = [  # duplicates of doc-0 and doc-3: labelled, not in the mix
     _doc(7, d.AI, "en", 100, p_ai=0.99, p_mt=0.01, cluster_id="c3", cluster_size=2),
 ]
 FLOOR_REPORT = {"mix": "default", "scope": "language", "key": "de", "unit": "tokens", "policy": "downsample",
-                "target": 0.6, "achieved_before": 0.5, "achieved": 0.6667, "status": "ok", "shortfall": []}
+                "target": 0.6, "achieved_before": 0.5, "achieved": 0.6667, "status": "ok", "shortfall": [],
+                "downsampled": {"human": {"tokens": 0, "docs": 0}, "mt": {"tokens": 100, "docs": 1}}}
 SHORT_REPORT = {**FLOOR_REPORT, "key": "en", "target": 0.9, "achieved": 0.8, "status": "shortfall",
                 "shortfall": [{"constraint": "human_floor", "target": 0.9, "achieved": 0.8}]}
 
@@ -120,7 +132,7 @@ def _manifest(**extra: object) -> dict:
         "by_label": {"ai": 1, "human": 3, "mt": 1}, "by_language": {"de": 2, "en": 3},
         "mixes": {"default": {"documents": 5, "tokens": 800, "by_label": {"ai": 1, "human": 3, "mt": 1},
                               "tokens_by_label": {"ai": 100, "human": 600, "mt": 100}, "floor_rejected": 0}},
-        "metrics": {"extract": {"in": 9, "out": 8, "rejected.too_short": 1, "process_msec": 2000},
+        "metrics": {"extract": {"in": 9, "out": 8, "rejected.too_short": 1, "micros": 2_000_000},
                     "dedup": {"in": 8, "out": 5, "clusters": 5}, "read": {"records": 10, "failed": 1}},
         "outputs": {}, "verified": True,
         **extra,
@@ -139,7 +151,7 @@ def _generated_run(root: Path, **manifest: object) -> Path:
 def test_floor_reports_are_tabled_against_their_targets(tmp_path: Path) -> None:
     page = render(str(_generated_run(tmp_path, floor=[FLOOR_REPORT, SHORT_REPORT], dedup={"clusters": 5})))
     assert "default · language = de" in page and "default · language = en" in page
-    assert "<td>60.0%</td><td>50.0%</td><td>66.7%</td>" in page
+    assert "<td>60.0%</td><td>50.0%</td><td>66.7%</td><td class=\"n\">1</td>" in page
     assert '<span class="bad">shortfall</span>' in page and "<td>human_floor</td>" in page
     assert "recomputed" not in page
 
@@ -224,9 +236,9 @@ def test_no_floor_reports(floor: object) -> None:
 
 
 def test_stage_throughput_reads_timing_counters() -> None:
-    assert timing_seconds("process_msec", 1500) == 1.5 and timing_seconds("clusters", 3) is None
+    assert timing_seconds("micros", 1_500_000) == 1.5 and timing_seconds("clusters", 3) is None
     rows = stage_throughput({"z": {"in": 1}, "extract": {"in": 10, "out": 8, "rejected.a": 1, "rejected.b": 1,
-                                                         "seconds": 4}}, ["read", "extract"])
+                                                         "micros": 4_000_000}}, ["read", "extract"])
     assert [r.stage for r in rows] == ["extract", "z"]
     assert (rows[0].rejected, rows[0].seconds, rows[0].docs_per_second) == (2, 4, 2.5)
     assert rows[1].docs_per_second is None

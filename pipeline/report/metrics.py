@@ -5,16 +5,14 @@ from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 IN, OUT, REJECTED_PREFIX = "in", "out", "rejected."
-# counter-name suffix → seconds per unit, for stages that count their own processing time
-TIMING_UNITS = {"msec": 1e-3, "_ms": 1e-3, "seconds": 1.0, "_s": 1.0}
+# timing counter → seconds per unit; pipeline.step adds each step's processing time to ``micros``
+TIMING_UNITS = {"micros": 1e-6}
 
 
 def timing_seconds(name: str, value: float) -> float | None:
-    """Seconds measured by a timing counter (``…msec``, ``…_ms``, ``…seconds``, ``…_s``); None for other counters."""
-    for suffix, scale in TIMING_UNITS.items():
-        if name.endswith(suffix):
-            return value * scale
-    return None
+    """Seconds measured by a timing counter; None for other counters."""
+    scale = TIMING_UNITS.get(name)
+    return None if scale is None else value * scale
 
 
 @dataclass(frozen=True)
@@ -23,7 +21,7 @@ class StageThroughput:
     records_in: int | None
     records_out: int | None
     rejected: int
-    seconds: float | None
+    seconds: float | None  # processing time summed over all workers (busy time, not wall time)
     other: dict[str, int] = field(default_factory=dict)
 
     @property

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+from pipeline.floor.config import GLOBAL
 from pipeline.report import figures
 from pipeline.report.metrics import stage_throughput
 from pipeline.report.page import (Markup, Section, cards, code, heading, image, json_block, paragraph, percent,
@@ -103,9 +104,13 @@ def floor_reports(manifest: dict) -> list[dict]:
 
 
 def _scope_name(report: dict) -> str:
-    key = report.get("key")
-    scope = report.get("scope") or "global"
-    return f"{report.get('mix', '?')} · {scope}" + (f" = {key}" if key not in (None, "", scope) else "")
+    scope = report.get("scope") or GLOBAL
+    return f"{report.get('mix', '?')} · {scope}" + ("" if scope == GLOBAL else f" = {report.get('key')}")
+
+
+def _dropped(report: dict) -> int | None:
+    downsampled = report.get("downsampled")
+    return sum(c.get("docs", 0) for c in downsampled.values()) if isinstance(downsampled, dict) else None
 
 
 def _floor_from_reports(reports: list[dict]) -> list[Markup]:
@@ -121,9 +126,10 @@ def _floor_from_reports(reports: list[dict]) -> list[Markup]:
         parts.append(paragraph(f"Plot shows the {len(plotted)} scopes with the lowest human share "
                                f"of {len(reports)}; the table lists all."))
     parts.append(table(
-        ["mix · scope", "unit", "policy", "target", "before floor", "achieved", "status", "shortfalls"],
+        ["mix · scope", "unit", "policy", "target", "before floor", "achieved", "documents dropped", "status",
+         "shortfalls"],
         [(_scope_name(r), r.get("unit"), r.get("policy"), percent(r.get("target")),
-          percent(r.get("achieved_before")), percent(r.get("achieved")),
+          percent(r.get("achieved_before")), percent(r.get("achieved")), _dropped(r),
           styled(r.get("status"), "ok" if r.get("status") == "ok" else "bad"),
           ", ".join(str(s.get("constraint")) for s in r.get("shortfall") or []) or None)
          for r in reports]))
@@ -179,13 +185,13 @@ def duplicates(manifest: dict, scan: RunScan) -> Section:
         clustered = sum(size * n for size, n in sizes.items() if size > 1)
         parts += [
             cards([("clusters", sum(sizes.values())), ("clusters with duplicates", sum(
-                n for size, n in sizes.items() if size > 1)), ("documents in them", clustered),
+                n for size, n in sizes.items() if size > 1)), ("documents in those clusters", clustered),
                    ("largest cluster", max(sizes))]),
             image(figures.cluster_sizes(sizes), "duplicate cluster size distribution"),
             table(["cluster size", "clusters"], list(sizes.items())),
         ]
     if dedup:
-        parts += [heading("Deduplication summary (manifest)"), json_block(dedup)]
+        parts += [heading("Deduplication settings (manifest)"), json_block(dedup)]
     return Section("duplicates", "Duplicate clusters", parts)
 
 
@@ -221,12 +227,15 @@ def throughput(manifest: dict) -> Section:
         parts.append(image(figures.stage_flow([r.stage for r in flowing], {
             "in": [r.records_in or 0 for r in flowing], "out": [r.records_out or 0 for r in flowing],
             "rejected": [r.rejected for r in flowing]}), "records in, out and rejected per stage"))
-    parts.append(table(["stage", "in", "out", "rejected", "seconds", "records / s", "other counters"], [
+    parts.append(table(["stage", "in", "out", "rejected", "busy seconds", "records / busy second",
+                        "other counters"], [
         (r.stage, r.records_in, r.records_out, r.rejected, r.seconds, r.docs_per_second,
          ", ".join(f"{k}={v:,}" for k, v in r.other.items()) or None) for r in rows]))
-    if not any(r.seconds for r in rows):
-        parts.append(paragraph("The stages reported no timing counters: per-stage rates are not available; "
-                               "the wall-clock rates above cover the whole run."))
+    parts.append(paragraph(
+        "Busy seconds: a stage's processing time summed over all workers (the micros counter); records per busy "
+        "second is its rate on one worker." if any(r.seconds for r in rows) else
+        "The stages reported no timing counters: per-stage rates are not available; the wall-clock rates above "
+        "cover the whole run."))
     return Section("throughput", "Throughput per stage", parts)
 
 
