@@ -1,0 +1,58 @@
+"""Language ID: known languages from short written sentences, "und" where there is no language to find."""
+from __future__ import annotations
+
+import pytest
+
+from detectors.lid import UNDETERMINED, LanguageIdentifier, letter_count
+
+SENTENCES = {
+    "en": "The committee will publish its final report on the new railway line next month.",
+    "de": "Der Ausschuss wird seinen Abschlussbericht über die neue Bahnstrecke im nächsten Monat vorlegen.",
+    "cs": "Výbor zveřejní svou závěrečnou zprávu o nové železniční trati příští měsíc.",
+    "ru": "Комитет опубликует свой окончательный доклад о новой железной дороге в следующем месяце.",
+    "uk": "Комітет оприлюднить свою остаточну доповідь про нову залізницю наступного місяця.",
+    "he": "הוועדה תפרסם את הדוח הסופי שלה על קו הרכבת החדש בחודש הבא.",
+    "ja": "委員会は来月、新しい鉄道路線に関する最終報告書を公表する予定です。",
+    "zh": "委员会将于下个月公布关于新铁路线的最终报告。",
+}
+
+
+@pytest.fixture(scope="module")
+def lid() -> LanguageIdentifier:
+    return LanguageIdentifier()
+
+
+def test_identifies_each_language_from_one_sentence(lid):
+    results = lid.identify(list(SENTENCES.values()))
+    assert [lang for lang, _ in results] == list(SENTENCES)
+    assert all(0.5 < prob <= 1.0 for _, prob in results)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "1234 5678 -- 42 !!! ### 2024-05-01", "@@@ ??? ... ///"])
+def test_text_without_language_is_undetermined(lid, text):
+    assert lid.identify([text]) == [(UNDETERMINED, 0.0)]
+
+
+def test_letter_runs_without_language_are_undetermined(lid):
+    assert lid.identify(["xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"])[0][0] == UNDETERMINED
+
+
+def test_minimum_counts_letters_with_cjk_characters_weighted(lid):
+    assert letter_count("abc 123 !?") == 3
+    assert letter_count("新铁路线") == 12
+    short_chinese = "新铁路线的报告"  # 7 characters: enough evidence, unlike 7 Latin letters
+    assert lid.identify([short_chinese])[0][0] == "zh"
+    assert lid.identify(["Bericht"])[0] == (UNDETERMINED, 0.0)
+
+
+def test_only_the_bounded_prefix_is_read():
+    lid = LanguageIdentifier(max_chars=120)
+    mixed = SENTENCES["de"] + " " + " ".join([SENTENCES["en"]] * 20)
+    assert lid.identify([mixed])[0][0] == "de"
+    assert LanguageIdentifier(max_chars=5000).identify([mixed])[0][0] == "en"
+
+
+def test_info_names_the_model_and_its_languages(lid):
+    assert lid.info.kind == "lid" and lid.info.name == "py3langid"
+    assert {"en", "de", "cs", "he", "hr", "ja", "ru", "uk", "zh"} <= set(lid.info.languages)
+    assert "zxx" not in lid.info.languages
