@@ -9,10 +9,10 @@ text at a time, on 2,000-character single-line prefixes (texts of one language j
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import random
 import resource
+import os
 import subprocess
 import sys
 import time
@@ -20,11 +20,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Callable
 
+from bench import corpus
 from detectors.normalize import normalize_text, single_line
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-WMT_FILES = ("mt/wmt22.jsonl.gz", "mt/wmt23.jsonl.gz")
-AI_FILES = ("ai-text/fast-detect-gpt.jsonl.gz", "ai-text/raidar.jsonl.gz", "ai-text/chatgpt-detector-bias.jsonl.gz")
 SHORT_CHARS = 100
 SPEED_CHARS = 2000
 FTZ_ENV = "PROVMIX_LID176"  # optional path to fastText's lid.176.ftz, measured as a reference when set
@@ -35,15 +33,10 @@ Classifier = Callable[[str], tuple[str, float]]
 def load_sample(per_lang: int, seed: int) -> list[tuple[str, str]]:
     """``per_lang`` (lang, text) pairs per language: WMT for every language, English half from the AI-text sets."""
     by_lang: dict[str, list[str]] = defaultdict(list)
-    for name in WMT_FILES:
-        with gzip.open(DATA / name, "rt", encoding="utf-8") as handle:
-            for line in handle:
-                row = json.loads(line)
-                by_lang[row["lang"]].append(row["text"])
-    english_web = []
-    for name in AI_FILES:
-        with gzip.open(DATA / name, "rt", encoding="utf-8") as handle:
-            english_web.extend(json.loads(line)["text"] for line in handle)
+    for name in corpus.WMT_FILES:
+        for row in corpus.read_rows(name):
+            by_lang[row["lang"]].append(row["text"])
+    english_web = [row["text"] for name in corpus.AI_TEXT_FILES for row in corpus.read_rows(name)]
     rng = random.Random(seed)
     sample = []
     for lang in sorted(by_lang):
@@ -121,8 +114,6 @@ def _cld3() -> Classifier:
 
 
 def _fasttext_lid176() -> Classifier:
-    import os
-
     import fasttext
 
     model = fasttext.load_model(os.environ[FTZ_ENV])
@@ -225,8 +216,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.one:
         print(json.dumps(measure(args.one, args.per_lang, args.seed, args.sweep)))
         return 0
-    import os
-
     results = []
     for name in args.candidates:
         if name == "fasttext-lid176" and not os.environ.get(FTZ_ENV):
