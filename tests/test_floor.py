@@ -180,14 +180,11 @@ def test_same_seed_and_input_give_the_same_mix_in_any_order(
 
 
 @fast
-@given(documents(), st.floats(0, 1, allow_nan=False), st.sampled_from(["tokens", "documents"]))
-def test_nothing_is_dropped_when_the_input_already_meets_an_uncapped_floor(
-    docs: list[dict], floor: float, unit: str
-) -> None:
-    mix = MixConfig(human_floor=floor, unit=unit)
-    counts = recount(docs, mix)["all"]
-    if counts[d.HUMAN] >= Fraction(floor) * counts["total"]:
-        assert select_mix(docs, mix).dropped == []
+@given(documents(), mixes(policy="downsample"))
+def test_scopes_that_already_meet_every_share_constraint_are_kept_whole(docs: list[dict], mix: MixConfig) -> None:
+    result = select_mix(docs, mix)
+    satisfied = {scope for scope, counts in recount(docs, mix).items() if not violations(counts, mix)}
+    assert not [x for x in result.dropped if key(x, mix) in satisfied]
 
 
 @fast

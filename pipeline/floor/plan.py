@@ -20,6 +20,8 @@ from typing import Mapping, NamedTuple
 from pipeline.floor.config import CLASSES, DOWNSAMPLE, TOKENS, MixConfig
 from pipeline.floor.groups import BUCKETS, Group
 
+MIN_HUMAN_TOKENS = "min_human_tokens"  # the one share-independent constraint: downsampling cannot fix it
+
 Histogram = dict  # bucket → [tokens, documents]
 Thresholds = dict  # Group → first bucket not kept (absent: keep all)
 
@@ -156,7 +158,7 @@ def _shortfalls(mix: MixConfig, m: _Measure, had_input: bool) -> list[dict]:
         if n > Fraction(cap) * m.total:
             short(f"cap:{cls}", cap, m.share(n))
     if m.human_tokens < mix.min_human_tokens:
-        short("min_human_tokens", mix.min_human_tokens, m.human_tokens)
+        short(MIN_HUMAN_TOKENS, mix.min_human_tokens, m.human_tokens)
     f = mix.min_fresh_human_share
     if f is not None and m.human and m.fresh < Fraction(f) * m.human:
         short("min_fresh_human_share", f, m.fresh / m.human)
@@ -166,9 +168,14 @@ def _shortfalls(mix: MixConfig, m: _Measure, had_input: bool) -> list[dict]:
 def plan_scope(
     mix: MixConfig, key: str, groups: Mapping[Group, Histogram], humans: frozenset[str]
 ) -> ScopePlan:
-    """Thresholds for one scope of ``mix`` (downsample policy only) and its JSON-able floor report."""
-    thresholds = _downsample(mix, groups, humans) if mix.policy == DOWNSAMPLE else {}
+    """Thresholds for one scope of ``mix`` and its JSON-able floor report.
+
+    Only the downsample policy sets thresholds, and only when the scope breaks a share constraint (floor, cap,
+    fresh share): a scope that already meets them is kept whole.
+    """
     before = _measure(mix, groups, {}, humans)
+    fixable = [s for s in _shortfalls(mix, before, had_input=False) if s["constraint"] != MIN_HUMAN_TOKENS]
+    thresholds = _downsample(mix, groups, humans) if mix.policy == DOWNSAMPLE and fixable else {}
     after = _measure(mix, groups, thresholds, humans)
     shortfall = _shortfalls(mix, after, had_input=before.total > 0)
     report = {
