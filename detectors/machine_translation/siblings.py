@@ -1,0 +1,111 @@
+"""URL language siblings within a crawl: the same page under several language markers is a translated site.
+
+:func:`sibling_key` maps a URL to the URL with its language marker removed (``/en/``, ``/de-de/``,
+``?lang=fr``, ``fr.example.com``, ``page.fr.html``). :class:`UrlLanguageSiblings` groups documents by that key
+and gives every document of a group whose documents were detected in 2+ languages an evidence item
+``url_language_siblings`` (value: the group's sorted languages), which the label stage counts towards MT:
+Thompson et al. (2024) found multi-way parallel web text to be mostly low-quality machine translation.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import apache_beam as beam
+
+from schemas import documents as d
+
+EVIDENCE_NAME = "url_language_siblings"
+WEIGHT_TWO = 0.5  # two language versions: translated site, MT or not
+WEIGHT_MANY = 1.0  # three or more: many-way translation, mostly MT on the web
+# ISO 639-1 codes; a path segment or subdomain counts as a language marker only if its primary part is one.
+ISO_639_1 = frozenset(
+    "aa ab af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el "
+    "en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it "
+    "iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt "
+    "my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl "
+    "sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo "
+    "za zh zu".split()
+)
+LANGUAGE_PARAMS = frozenset({"lang", "language", "hl", "locale", "lng", "lc", "l"})
+_MARKER = re.compile(r"^([a-z]{2})(?:[-_]([a-z]{2}|[a-z]{4}|\d{3}))?$")
+_FILE_MARKER = re.compile(r"\.([a-z]{2}(?:[-_][a-z]{2})?)(\.[a-z0-9]+)$")
+
+
+def is_language_marker(token: str) -> bool:
+    """``en``, ``de-de``, ``pt_br``, ``zh-hans``: an ISO 639-1 code with an optional region/script."""
+    match = _MARKER.match(token.lower())
+    return bool(match) and match.group(1) in ISO_639_1
+
+
+def _strip_path(path: str) -> str:
+    segments = path.split("/")
+    for i, segment in enumerate(segments):
+        if is_language_marker(segment):
+            return "/".join(segments[:i] + segments[i + 1 :])
+    match = _FILE_MARKER.search(segments[-1])
+    if match and is_language_marker(match.group(1)):
+        segments[-1] = segments[-1][: match.start()] + match.group(2)
+    return "/".join(segments)
+
+
+def _strip_host(host: str) -> str:
+    labels = host.lower().split(".")
+    if labels[0] == "www":
+        labels = labels[1:]
+    if len(labels) >= 3 and is_language_marker(labels[0]):
+        labels = labels[1:]
+    return ".".join(labels)
+
+
+def sibling_key(url: str | None) -> str | None:
+    """``url`` without scheme, ``www.``, language subdomain, first language path segment, language query
+    parameters and trailing slash; None when there is no host. Language versions of one page share the key."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in LANGUAGE_PARAMS)
+    path = _strip_path(parts.path).rstrip("/")
+    return f"{_strip_host(parts.hostname)}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def siblings_evidence(languages: list[str]) -> dict:
+    """The evidence item for a group detected in ``languages`` (2 or more)."""
+    weight = WEIGHT_MANY if len(languages) >= 3 else WEIGHT_TWO
+    return {d.NAME: EVIDENCE_NAME, d.VALUE: ",".join(sorted(languages)), d.WEIGHT: weight}
+
+
+def _key_language(doc: dict) -> list[tuple[str, str]]:
+    key, lang = sibling_key(doc.get(d.URL)), doc.get(d.LANG)
+    return [(key, lang)] if key and lang else []
+
+
+def _with_evidence(doc: dict, multilingual: dict[str, list[str]]) -> dict:
+    languages = multilingual.get(sibling_key(doc.get(d.URL)) or "")
+    if not languages:
+        return doc
+    return {**doc, d.EVIDENCE: [*(doc.get(d.EVIDENCE) or []), siblings_evidence(languages)]}
+
+
+class UrlLanguageSiblings(beam.PTransform):
+    """Documents in, the same documents out; those with URL siblings in other languages gain evidence.
+
+    Only ``(key, language)`` pairs are shuffled, never the documents: the keys of multilingual groups (a small
+    share of a crawl) reach every worker as a side input.
+    """
+
+    def expand(self, documents: beam.PCollection) -> beam.PCollection:
+        multilingual = (
+            documents
+            | "KeyLanguage" >> beam.FlatMap(_key_language)
+            | "DistinctPairs" >> beam.Distinct()
+            | "GroupLanguages" >> beam.GroupByKey()
+            | "SortLanguages" >> beam.MapTuple(lambda key, langs: (key, sorted(langs)))
+            | "Multilingual" >> beam.Filter(lambda pair: len(pair[1]) >= 2)
+        )
+        return documents | "AddSiblingEvidence" >> beam.Map(_with_evidence, beam.pvalue.AsDict(multilingual))

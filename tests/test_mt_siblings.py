@@ -1,0 +1,79 @@
+"""URL language siblings: the URL key and the Beam transform."""
+from __future__ import annotations
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.util import assert_that, equal_to
+
+from detectors.machine_translation.siblings import (
+    EVIDENCE_NAME,
+    WEIGHT_MANY,
+    WEIGHT_TWO,
+    UrlLanguageSiblings,
+    is_language_marker,
+    sibling_key,
+)
+from schemas import documents as d
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.example.com/en/about/",
+        "https://example.com/de-de/about",
+        "https://example.com/pt_BR/about",
+        "http://example.com/about?lang=fr",
+        "https://fr.example.com/about",
+        "https://example.com/about",
+    ],
+)
+def test_language_versions_share_a_key(url: str) -> None:
+    assert sibling_key(url) == "example.com/about"
+
+
+def test_file_marker_and_other_query_parameters() -> None:
+    assert sibling_key("https://example.com/page.fr.html") == sibling_key("https://example.com/page.html")
+    assert sibling_key("https://example.com/p?id=3&hl=ja") == "example.com/p?id=3"
+    assert sibling_key("https://example.com/p?id=3") != sibling_key("https://example.com/p?id=4")
+
+
+def test_non_language_segments_and_hosts_are_kept() -> None:
+    assert sibling_key("https://example.com/us/about") == "example.com/us/about"  # "us" is no ISO 639-1 code
+    assert sibling_key("https://news.example.com/a") == "news.example.com/a"
+    assert sibling_key("https://de.com/a") == "de.com/a"  # a two-label host keeps its first label
+    assert sibling_key("not a url") is None
+    assert sibling_key(None) is None
+
+
+def test_is_language_marker() -> None:
+    assert all(map(is_language_marker, ["en", "de-de", "zh-hans", "es-419", "PT_br"]))
+    assert not any(map(is_language_marker, ["us", "about", "eng", "e", "en-"]))
+
+
+def test_transform_adds_evidence_to_multilingual_groups_only() -> None:
+    docs = [
+        {d.ID: "a-en", d.URL: "https://ex.com/en/a", d.LANG: "en", d.EVIDENCE: []},
+        {d.ID: "a-de", d.URL: "https://ex.com/de/a", d.LANG: "de", d.EVIDENCE: [{d.NAME: "x", d.VALUE: "1", d.WEIGHT: 0.0}]},
+        {d.ID: "a-fr", d.URL: "https://fr.ex.com/a", d.LANG: "fr", d.EVIDENCE: None},
+        {d.ID: "b-en", d.URL: "https://ex.com/b", d.LANG: "en", d.EVIDENCE: []},
+        {d.ID: "b-en2", d.URL: "https://ex.com/en/b", d.LANG: "en", d.EVIDENCE: []},  # same language: no siblings
+        {d.ID: "c-de", d.URL: "https://ex.com/c?lang=de", d.LANG: "de", d.EVIDENCE: []},
+        {d.ID: "c-en", d.URL: "https://ex.com/c", d.LANG: "en", d.EVIDENCE: []},
+        {d.ID: "no-url", d.URL: None, d.LANG: "en", d.EVIDENCE: []},
+    ]
+    three = (EVIDENCE_NAME, "de,en,fr", WEIGHT_MANY)
+    two = (EVIDENCE_NAME, "de,en", WEIGHT_TWO)
+    expected = [
+        ("a-en", [three]),
+        ("a-de", [("x", "1", 0.0), three]),
+        ("a-fr", [three]),
+        ("b-en", []),
+        ("b-en2", []),
+        ("c-de", [two]),
+        ("c-en", [two]),
+        ("no-url", []),
+    ]
+    with beam.Pipeline(runner="FnApiRunner") as pipeline:
+        out = pipeline | beam.Create(docs) | UrlLanguageSiblings()
+        found = out | beam.Map(lambda doc: (doc[d.ID], [(e[d.NAME], e[d.VALUE], e[d.WEIGHT]) for e in doc[d.EVIDENCE]]))
+        assert_that(found, equal_to(expected))
