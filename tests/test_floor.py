@@ -233,3 +233,18 @@ def test_water_fill_keeps_a_common_rate_until_a_cap_binds() -> None:
 def test_mix_config_rejects_bad_values(bad: dict) -> None:
     with pytest.raises(ValueError):
         MixConfig(**bad)
+
+
+def test_a_binding_cap_is_filled_close_to_its_configured_share() -> None:
+    rng = random.Random(0)
+    docs = [
+        d.new_document(id=f"{label}-{i}", label=label, source=d.SOURCE_CRAWL, n_tokens=rng.randint(1, 50))
+        for label in LABELS
+        for i in range(1000)
+    ]
+    mix = MixConfig(human_floor=0.6, caps={d.AI: 0.05})
+    counts = recount(select_mix(docs, mix).kept, mix)["all"]
+    ai_share = counts[d.AI] / counts["total"]
+    # it may stop below the cap by at most the largest bucket of each non-human group (here <= 2 docs x 50)
+    assert 0.05 - 3 * 50 * 2 / counts["total"] <= ai_share <= 0.05
+    assert counts[d.MT] == pytest.approx(counts[d.UNKNOWN], rel=0.05)  # uncapped classes share one keep rate

@@ -8,6 +8,7 @@ are computed in exact rational arithmetic, so every inequality below holds exact
 * fresh share: stale human units kept <= F (1 - f) / f          ⇒ F / (F + stale kept) >= f
 * floor: non-human units kept K <= H (1 - s) / s                 ⇒ H / (H + K) >= s
 * cap of class c: K_c <= cap H / (1 - cap)                       ⇒ K_c / (H + K) <= K_c / (H + K_c) <= cap
+  (then widened towards cap (H + K), see ``_capped_allocation``)
 
 where H counts the human units actually kept. Non-human budgets are shared by water-filling: every class keeps
 the same fraction of its units unless its cap binds first, so the non-human composition is preserved.
@@ -20,6 +21,7 @@ from typing import Mapping, NamedTuple
 from pipeline.floor.config import CLASSES, DOWNSAMPLE, TOKENS, MixConfig
 from pipeline.floor.groups import BUCKETS, Group
 
+CAP_ROUNDS = 3  # cap-widening rounds; the first usually reaches the configured share
 MIN_HUMAN_TOKENS = "min_human_tokens"  # the one share-independent constraint: downsampling cannot fix it
 
 Histogram = dict  # bucket → [tokens, documents]
@@ -107,9 +109,31 @@ def _downsample(mix: MixConfig, groups: Mapping[Group, Histogram], humans: froze
     s = Fraction(mix.human_floor)
     budget = None if s == 0 else h_units * (1 - s) / s
     others = {g: h for g, h in groups.items() if g.cls not in humans}
+    thresholds.update(_capped_allocation(mix, others, h_units, budget))
+    return thresholds
+
+
+def _capped_allocation(
+    mix: MixConfig, others: Mapping[Group, Histogram], h_units: int, budget: Fraction | None
+) -> Thresholds:
+    """Non-human thresholds under the floor budget and the class caps.
+
+    Round 0 caps class c at cap H / (1 - cap), which holds whatever else is kept. Each later round widens a cap
+    to cap (H + K_prev - M), K_prev the non-human units kept by the previous round and M the sum of every
+    group's largest bucket. Caps only widen, so the summed budgets never shrink and every round keeps
+    K >= sum(budgets) - M >= K_prev - M: the widened caps still hold against the final total.
+    """
     cap_of = {cls: Fraction(cap) for cls, cap in mix.class_caps().items()}
     caps = {g: cap_of[g.cls] * h_units / (1 - cap_of[g.cls]) for g in others if g.cls in cap_of}
-    thresholds.update(_allocate(others, caps, budget, mix.unit))
+    slack = sum(max(units(entry, mix.unit) for entry in hist.values()) for hist in others.values() if hist)
+    thresholds = _allocate(others, caps, budget, mix.unit)
+    for _ in range(CAP_ROUNDS):
+        k = sum(units(kept(hist, thresholds[g]), mix.unit) for g, hist in others.items())
+        wider = {g: max(cap, cap_of[g.cls] * (h_units + k - slack)) for g, cap in caps.items()}
+        if wider == caps:
+            break
+        caps = wider
+        thresholds = _allocate(others, caps, budget, mix.unit)
     return thresholds
 
 

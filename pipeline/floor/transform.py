@@ -68,8 +68,14 @@ class _Select(beam.DoFn):
         yield pvalue.TaggedOutput(REJECTS, {**row, MIX: self.mix.name})
 
 
-def _histogram_entry(doc: dict, mix: MixConfig, humans: frozenset[str]) -> tuple[tuple[str, Group], tuple[int, int]]:
-    return (scope_key(doc, mix), group_of(doc, mix, humans)), (bucket_of(doc, mix.seed), tokens_of(doc))
+def _histogram_entry(doc: dict, mix: MixConfig, humans: frozenset[str]) -> tuple[tuple, tuple[int, int]]:
+    """``((scope, class, fresh), (bucket, tokens))``: a plain-tuple key, so Beam encodes it deterministically."""
+    return (scope_key(doc, mix), *group_of(doc, mix, humans)), (bucket_of(doc, mix.seed), tokens_of(doc))
+
+
+def _by_scope(key: tuple, hist: Histogram) -> tuple[str, tuple[Group, Histogram]]:
+    scope, cls, fresh = key
+    return scope, (Group(cls, fresh), hist)
 
 
 def _plan(
@@ -91,7 +97,7 @@ class _OneMix(beam.PTransform):
             docs
             | "Entries" >> beam.Map(_histogram_entry, mix, humans)
             | "Histograms" >> beam.CombinePerKey(_HistogramFn())
-            | "ByScope" >> beam.MapTuple(lambda scope_group, hist: (scope_group[0], (Group(*scope_group[1]), hist)))
+            | "ByScope" >> beam.MapTuple(_by_scope)
             | "GroupScopes" >> beam.GroupByKey()
             | "Plan" >> beam.Map(_plan, mix, humans)
         )
