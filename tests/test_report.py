@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -99,17 +100,17 @@ def _doc(i: int, label: str, lang: str, tokens: int, **columns: object) -> dict:
                            d.N_TOKENS: tokens, **columns})
 
 
-DOCS = [
-    _doc(0, d.HUMAN, "en", 300, p_ai=0.02, p_mt=0.01, cluster_id="c0", cluster_size=3),
-    _doc(1, d.HUMAN, "en", 100, p_ai=0.07, p_mt=0.04, cluster_id="c1", cluster_size=1),
-    _doc(2, d.HUMAN, "de", 200, p_ai=0.12, p_mt=None, cluster_id="c2", cluster_size=1),
-    _doc(3, d.AI, "en", 100, p_ai=0.97, p_mt=0.02, cluster_id="c3", cluster_size=2),
-    _doc(4, d.MT, "de", 100, p_ai=0.30, p_mt=0.91, cluster_id="c4", cluster_size=1),
+DOCS = [  # every document in the mix keeps its cluster
+    _doc(0, d.HUMAN, "en", 300, p_ai=0.02, p_mt=0.01, cluster_id="c0", cluster_size=3, keeper_id="doc-0"),
+    _doc(1, d.HUMAN, "en", 100, p_ai=0.07, p_mt=0.04, cluster_id="c1", cluster_size=1, keeper_id="doc-1"),
+    _doc(2, d.HUMAN, "de", 200, p_ai=0.12, p_mt=None, cluster_id="c2", cluster_size=1, keeper_id="doc-2"),
+    _doc(3, d.AI, "en", 100, p_ai=0.97, p_mt=0.02, cluster_id="c3", cluster_size=2, keeper_id="doc-3"),
+    _doc(4, d.MT, "de", 100, p_ai=0.30, p_mt=0.91, cluster_id="c4", cluster_size=1, keeper_id="doc-4"),
 ]
 LOSERS = [  # duplicates of doc-0 and doc-3: labelled, not in the mix
-    _doc(5, d.HUMAN, "en", 300, p_ai=0.03, p_mt=0.01, cluster_id="c0", cluster_size=3),
-    _doc(6, d.HUMAN, "en", 300, p_ai=0.02, p_mt=0.02, cluster_id="c0", cluster_size=3),
-    _doc(7, d.AI, "en", 100, p_ai=0.99, p_mt=0.01, cluster_id="c3", cluster_size=2),
+    _doc(5, d.HUMAN, "en", 300, p_ai=0.03, p_mt=0.01, cluster_id="c0", cluster_size=3, keeper_id="doc-0"),
+    _doc(6, d.HUMAN, "en", 300, p_ai=0.02, p_mt=0.02, cluster_id="c0", cluster_size=3, keeper_id="doc-0"),
+    _doc(7, d.AI, "en", 100, p_ai=0.99, p_mt=0.01, cluster_id="c3", cluster_size=2, keeper_id="doc-3"),
 ]
 FLOOR_REPORT = {"mix": "default", "scope": "language", "key": "de", "unit": "tokens", "policy": "downsample",
                 "target": 0.6, "achieved_before": 0.5, "achieved": 0.6667, "status": "ok", "shortfall": [],
@@ -159,7 +160,8 @@ def test_floor_reports_are_tabled_against_their_targets(tmp_path: Path) -> None:
 def test_run_without_floor_and_dedup_sections(tmp_path: Path) -> None:
     root = _generated_run(tmp_path)
     write_rows(str(root / "labels" / "part-00000-of-00001.parquet"),
-               [{**doc, d.CLUSTER_ID: None, d.CLUSTER_SIZE: None} for doc in DOCS], LABELS_SCHEMA, "zstd")
+               [{**doc, d.CLUSTER_ID: None, d.CLUSTER_SIZE: None, d.KEEPER_ID: None} for doc in DOCS],
+               LABELS_SCHEMA, "zstd")
     page = render(str(root))
     _assert_self_contained(page)
     for title in SECTION_TITLES:
@@ -174,10 +176,13 @@ def test_scores_clusters_and_throughput_are_shown(tmp_path: Path) -> None:
     page = render(str(_generated_run(tmp_path, dedup={"exact_clusters": 2})))
     assert len(_embedded_pngs(page)) == 6  # languages, floor, scores, clusters, rejects, throughput
     assert "Calibrated detector probabilities of every document in labels/" in page
-    assert "<tr><td>human</td><td>p_mt</td><td class=\"n\">1</td></tr>" in page  # doc-2 has no p_mt
+    # doc-2 has no p_mt
+    assert '<tr><td>human</td><td class="n">5</td><td class="n">0</td><td class="n">4</td><td class="n">1</td></tr>' \
+        in page
     # clusters counted once each: c1, c2, c4 single; c3 of 2; c0 of 3
-    assert ('<tr><td class="n">1</td><td class="n">3</td></tr><tr><td class="n">2</td><td class="n">1</td></tr>'
-            '<tr><td class="n">3</td><td class="n">1</td></tr>') in page
+    assert ('<tr><td>1</td><td class="n">3</td><td class="n">3</td></tr>'
+            '<tr><td>2</td><td class="n">1</td><td class="n">2</td></tr>'
+            '<tr><td>3–4</td><td class="n">1</td><td class="n">3</td></tr>') in page
     assert "exact_clusters" in page
     assert "<td>extract</td><td class=\"n\">9</td><td class=\"n\">8</td><td class=\"n\">1</td>" \
            "<td class=\"n\">2</td><td class=\"n\">4.5</td>" in page
@@ -196,11 +201,18 @@ def _batch(rows: list[dict], schema: pa.Schema = LABELS_SCHEMA) -> pa.RecordBatc
     return pa.Table.from_pylist(rows, schema=schema).to_batches()[0]
 
 
-def test_cluster_sizes_count_each_cluster_once() -> None:
+@pytest.mark.parametrize("rows", [DOCS, DOCS + LOSERS, LOSERS + DOCS[::-1]])
+def test_cluster_sizes_count_each_cluster_once(rows: list[dict]) -> None:
     clusters = ClusterSizes()
-    clusters.add(_batch(DOCS[:3]))
-    clusters.add(_batch(DOCS[3:] + LOSERS))  # members of one cluster split across batches
+    for start in range(0, len(rows), 3):  # members of one cluster split across batches
+        clusters.add(_batch(rows[start:start + 3]))
     assert clusters.clusters_by_size() == {1: 3, 2: 1, 3: 1}
+
+
+def test_cluster_sizes_binned_by_powers_of_two() -> None:
+    clusters = ClusterSizes(Counter({1: 10, 2: 4, 3: 2, 4: 1, 5: 1, 8: 2, 9: 1, 1000: 1}))
+    assert clusters.binned() == [("1", 10, 10), ("2", 4, 8), ("3–4", 3, 10), ("5–8", 3, 21), ("9–16", 1, 9),
+                                 ("513–1024", 1, 1000)]
 
 
 def test_score_histograms_bin_per_label_and_count_missing_scores() -> None:

@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 import numpy as np  # noqa: E402
-from matplotlib.ticker import LogFormatter, MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogFormatter  # noqa: E402
 
 from schemas import documents as d  # noqa: E402
 
@@ -29,8 +29,8 @@ def _log_scale(ax: plt.Axes, which: str) -> None:
     """A log x or y axis labelled with plain numbers (mathtext is off, so 10^k labels would show raw)."""
     getattr(ax, f"set_{which}scale")("log")
     axis = ax.xaxis if which == "x" else ax.yaxis
-    axis.set_major_formatter(LogFormatter())
-    axis.set_minor_formatter(LogFormatter(labelOnlyBase=False))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}"))
+    axis.set_minor_formatter(LogFormatter(labelOnlyBase=False))  # labels minor ticks only on short axes
 
 
 def _png(fig: plt.Figure) -> str:
@@ -84,32 +84,30 @@ def score_histograms(bins: np.ndarray, counts: Mapping[str, Mapping[str, np.ndar
                      columns: Sequence[str]) -> str:
     """One panel per score column; one step histogram per label, normalised to that label's scored documents."""
     with plt.rc_context(STYLE):
-        fig, axes = _figure(2.8, ncols=len(columns))
+        fig, axes = _figure(3.0, ncols=len(columns))
         for ax, column in zip(axes, columns):
             for label, per_column in counts.items():
                 hist = per_column[column]
                 if hist.sum():
-                    ax.stairs(hist / hist.sum(), bins, color=label_colour(label), linewidth=1.8,
-                              label=f"{label} (n={int(hist.sum()):,})")
+                    ax.stairs(hist / hist.sum(), bins, color=label_colour(label), linewidth=1.8)
             ax.set_xlim(0, 1)
             ax.set_xlabel(column)
             ax.set_ylabel("share of the label's documents")
-            ax.legend(frameon=False, fontsize=8)
-        fig.tight_layout()
+        handles = [plt.Line2D([], [], color=label_colour(label), linewidth=1.8) for label in counts]
+        fig.legend(handles, list(counts), ncols=len(counts), frameon=False, loc="upper left")
+        fig.tight_layout(rect=(0, 0, 1, 0.9))
         return _png(fig)
 
 
-def cluster_sizes(sizes: Mapping[int, int]) -> str:
-    """Clusters per size on log-log axes (sizes are long-tailed)."""
+def cluster_sizes(ranges: Sequence[str], clusters: Sequence[int]) -> str:
+    """Clusters per size range on a log axis (sizes are long-tailed)."""
     with plt.rc_context(STYLE):
         fig, (ax,) = _figure(2.8)
-        ax.bar(list(sizes), list(sizes.values()), width=0.6, color="#457b9d")
+        ax.bar(ranges, clusters, width=0.7, color="#457b9d")
+        if len(ranges) > 8:
+            ax.tick_params(axis="x", labelrotation=45)
         _log_scale(ax, "y")
         ax.set_ylim(bottom=0.5)  # a cluster count of 1 still shows as a bar
-        if max(sizes) > 20:
-            _log_scale(ax, "x")
-        else:
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("cluster size (documents)")
         ax.set_ylabel("clusters")
         return _png(fig)

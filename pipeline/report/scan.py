@@ -1,7 +1,7 @@
 """One streaming pass over a run's Parquet outputs, reading only the columns the report plots.
 
 Files are read a record batch at a time, so memory stays bounded by the batch size and the number of
-distinct languages, labels and duplicate clusters, never by the number of documents.
+distinct languages, labels and cluster sizes, never by the number of documents.
 """
 from __future__ import annotations
 
@@ -101,25 +101,31 @@ class ScoreHistograms:
 
 @dataclass
 class ClusterSizes:
-    """Number of duplicate clusters of each size, counting every cluster once whatever its member count here."""
+    """Duplicate clusters per size, counted at their keeper (``id == keeper_id``): once each, in constant memory.
 
-    singletons: int = 0
-    members: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    This holds whether a folder carries every member of a cluster or only its keeper.
+    """
+
+    counts: Counter = field(default_factory=Counter)
 
     def add(self, batch: pa.RecordBatch) -> None:
-        sizes = batch.column(d.CLUSTER_SIZE).cast(pa.int64())
-        known = pc.is_valid(sizes)
-        self.singletons += pc.sum(pc.and_(known, pc.equal(sizes, 1))).as_py() or 0
-        shared = pc.and_(known, pc.greater(sizes, 1))
-        ids = pc.filter(batch.column(d.CLUSTER_ID).cast(pa.string()), shared).to_pylist()
-        for size, cluster in zip(pc.filter(sizes, shared).to_pylist(), ids):
-            self.members[size].add(cluster)
+        is_keeper = pc.equal(batch.column(d.ID).cast(pa.string()), batch.column(d.KEEPER_ID).cast(pa.string()))
+        sizes = pc.filter(batch.column(d.CLUSTER_SIZE).cast(pa.int64()), pc.fill_null(is_keeper, False))
+        for row in pc.value_counts(pc.drop_null(sizes)).to_pylist():
+            self.counts[row["values"]] += row["counts"]
 
     def clusters_by_size(self) -> dict[int, int]:
-        out = {size: len(ids) for size, ids in self.members.items()}
-        if self.singletons:
-            out[1] = self.singletons
-        return dict(sorted(out.items()))
+        return dict(sorted(self.counts.items()))
+
+    def binned(self) -> list[tuple[str, int, int]]:
+        """(size range, clusters, documents) over power-of-two size bins: 1, 2, 3–4, 5–8, …"""
+        bins: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for size, clusters in self.counts.items():
+            upper = 1 << max(size - 1, 0).bit_length()  # the smallest power of two >= size
+            bins[upper][0] += clusters
+            bins[upper][1] += clusters * size
+        return [(str(upper) if upper <= 2 else f"{upper // 2 + 1}–{upper}", n, docs)
+                for upper, (n, docs) in sorted(bins.items())]
 
 
 @dataclass
@@ -152,7 +158,7 @@ def scan_run(run_dir: str, mix_names: Sequence[str]) -> RunScan:
         labelled = mix_folder(mix_names[0], mix_names)
         files = part_files(FileSystems.join(run_dir, *labelled))
     scores, clusters = ScoreHistograms(), ClusterSizes()
-    for batch in iter_batches(files, [d.LABEL, *SCORE_COLUMNS, d.CLUSTER_ID, d.CLUSTER_SIZE]):
+    for batch in iter_batches(files, [d.ID, d.LABEL, *SCORE_COLUMNS, d.KEEPER_ID, d.CLUSTER_SIZE]):
         scores.add(batch)
         clusters.add(batch)
     return RunScan(mixes, scores, clusters, "/".join(labelled) + "/")

@@ -158,19 +158,18 @@ def floor(manifest: dict, scan: RunScan) -> Section:
 
 
 def scores(scan: RunScan) -> Section:
-    missing = [(label, column, n) for (label, column), n in sorted(scan.scores.missing.items()) if n]
-    if not scan.scores.scored():
-        parts = [paragraph(f"No document in {scan.scores_source} carries a detector score "
-                           "(no AI or MT detector was configured).")]
-    else:
-        parts = [
-            paragraph(f"Calibrated detector probabilities of every document in {scan.scores_source}, "
-                      "per final label; each curve sums to 1."),
-            image(figures.score_histograms(SCORE_BINS, scan.scores.counts, SCORE_COLUMNS),
-                  "detector score histograms per label"),
-        ]
-    if missing:
-        parts.append(table(["label", "score", "documents without the score"], missing))
+    histograms = scan.scores
+    ordered = {label: histograms.counts[label] for label in _ordered_labels(list(histograms.counts))}
+    parts = [
+        image(figures.score_histograms(SCORE_BINS, ordered, SCORE_COLUMNS), "detector score histograms per label"),
+        paragraph(f"Calibrated detector probabilities of every document in {scan.scores_source}, per final label; "
+                  "each curve sums to 1."),
+    ] if histograms.scored() else [
+        paragraph(f"No document in {scan.scores_source} carries a detector score (no AI or MT detector ran)."),
+    ]
+    parts.append(table(["label", *(f"{c} {what}" for c in SCORE_COLUMNS for what in ("scored", "missing"))], [
+        (label, *(n for c in SCORE_COLUMNS for n in (int(per_column[c].sum()), histograms.missing[(label, c)])))
+        for label, per_column in ordered.items()]))
     return Section("scores", "Detector scores by label", parts)
 
 
@@ -182,13 +181,15 @@ def duplicates(manifest: dict, scan: RunScan) -> Section:
             paragraph(f"No document in {scan.scores_source} carries a cluster size: deduplication did not run.")])
     parts: list[Markup] = []
     if sizes:
+        binned = scan.clusters.binned()
         clustered = sum(size * n for size, n in sizes.items() if size > 1)
         parts += [
             cards([("clusters", sum(sizes.values())), ("clusters with duplicates", sum(
                 n for size, n in sizes.items() if size > 1)), ("documents in those clusters", clustered),
                    ("largest cluster", max(sizes))]),
-            image(figures.cluster_sizes(sizes), "duplicate cluster size distribution"),
-            table(["cluster size", "clusters"], list(sizes.items())),
+            image(figures.cluster_sizes(*zip(*[(r, n) for r, n, _ in binned])),
+                  "duplicate cluster size distribution"),
+            table(["cluster size", "clusters", "documents"], binned),
         ]
     if dedup:
         parts += [heading("Deduplication settings (manifest)"), json_block(dedup)]
