@@ -7,9 +7,11 @@ from datasketch import MinHash, MinHashLSH
 from datasketch.lsh import _optimal_param
 
 from pipeline.dedup import DedupConfig
+from pipeline.dedup.config import FALSE_NEGATIVE_WEIGHT, FALSE_POSITIVE_WEIGHT, VERIFY_SIGNATURE
 from pipeline.dedup.lsh import band_keys
 from pipeline.dedup.minhash import Permutations, agreement, signature
-from pipeline.dedup.text import dedup_text, exact_key, shingle_hashes, uses_char_shingles
+from pipeline.dedup.text import batch_shingle_hashes, dedup_text, exact_key, shingle_hashes, uses_char_shingles
+from pipeline.dedup.verify import set_jaccard, shingle_set
 
 
 def _reference(shingles: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
@@ -28,9 +30,10 @@ def test_signature_is_datasketch_minhash_bit_for_bit(num_perm: int, seed: int, s
 
 def test_default_banding_is_datasketch_optimum_for_the_default_threshold() -> None:
     config = DedupConfig()
-    assert (config.bands, config.rows) == _optimal_param(config.threshold, config.num_perm, 0.5, 0.5)
+    weights = (FALSE_POSITIVE_WEIGHT, FALSE_NEGATIVE_WEIGHT)
+    assert (config.bands, config.rows) == _optimal_param(config.threshold, config.num_perm, *weights)
     tuned = DedupConfig.tuned(0.7, num_perm=256)
-    assert (tuned.bands, tuned.rows) == _optimal_param(0.7, 256, 0.5, 0.5)
+    assert (tuned.bands, tuned.rows) == _optimal_param(0.7, 256, *weights)
     assert tuned.as_manifest()["threshold"] == 0.7
 
 
@@ -102,3 +105,26 @@ def test_band_collisions_match_datasketch_minhash_lsh() -> None:
         ours = {other for other in range(len(texts)) if keys[index] & keys[other]}
         assert ours == set(lsh.query(minhash))
     assert any(len(lsh.query(minhash)) > 1 for minhash in minhashes)
+
+
+def test_a_shingle_hashes_the_same_wherever_it_sits_and_batches_change_nothing() -> None:
+    texts = ["one two three four five six", "", "zero one two three four five", "two words", " stray  spaces "]
+    hashes, offsets = batch_shingle_hashes(texts, char_shingles=False, n=5)
+    singles = [shingle_hashes(text, char_shingles=False, n=5) for text in texts]
+    for index, single in enumerate(singles):
+        np.testing.assert_array_equal(hashes[offsets[index] : offsets[index + 1]], single)
+    assert [len(single) for single in singles] == [2, 0, 2, 1, 1]
+    assert singles[0][0] == singles[2][1]  # "one two three four five" in both texts
+
+
+def test_shingle_set_jaccard_is_the_exact_set_jaccard() -> None:
+    rng = np.random.default_rng(2)
+    left = rng.integers(0, 1000, 300, dtype=np.uint64).astype(np.uint32)
+    right = np.concatenate([left[:200], rng.integers(1000, 2000, 150, dtype=np.uint64).astype(np.uint32)])
+    expected = len(set(left.tolist()) & set(right.tolist())) / len(set(left.tolist()) | set(right.tolist()))
+    assert set_jaccard(shingle_set(left), shingle_set(right)) == pytest.approx(expected)
+
+
+def test_exact_mode_prefilters_candidates_well_below_the_threshold() -> None:
+    assert DedupConfig(verify=VERIFY_SIGNATURE).min_agreement() == 0.8
+    assert 0.6 < DedupConfig().min_agreement() < 0.7  # 4 standard errors of a 128-slot estimate at 0.8

@@ -12,7 +12,8 @@ from typing import Iterable, Iterator
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from pipeline.dedup.lsh import NAMESPACE, Edge, edge
+from pipeline.dedup.config import NAMESPACE
+from pipeline.dedup.verify import Edge, edge
 
 
 class NotConverged(RuntimeError):

@@ -1,26 +1,35 @@
 """Parameters of the dedup stage: one frozen dataclass the YAML loader fills and the manifest records."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
+NAMESPACE = "dedup"  # Beam Metrics namespace of the stage
 # Languages written without spaces between words: shingles are character n-grams there.
 NO_SPACE_LANGS = ["zh", "ja", "th", "lo", "km", "my", "bo"]
+VERIFY_EXACT = "exact"  # candidate pairs are kept by the Jaccard of their shingle-hash sets
+VERIFY_SIGNATURE = "signature"  # candidate pairs are kept by signature agreement (no shingle sets shuffled)
+# LSH is tuned for recall: every candidate is verified, so a missed pair costs more than an extra candidate.
+FALSE_POSITIVE_WEIGHT, FALSE_NEGATIVE_WEIGHT = 0.05, 0.95
+PREFILTER_SIGMAS = 4.0  # exact mode drops candidates this many standard errors below the threshold unverified
 
 
 @dataclass(frozen=True)
 class DedupConfig:
     """Exact + MinHash near-duplicate detection.
 
-    ``bands`` x ``rows`` default to ``datasketch.lsh._optimal_param(0.8, 128, 0.5, 0.5)`` = (9, 13): the banding
-    that minimises equally weighted false-positive and false-negative probability mass for the default threshold
-    and ``num_perm``. Change them together with ``threshold``/``num_perm`` (``DedupConfig.tuned`` does it).
+    ``bands`` x ``rows`` default to ``datasketch.lsh._optimal_param(0.8, 128, 0.05, 0.95)`` = (16, 8): the banding
+    that minimises false-positive plus 19x false-negative probability mass for the default threshold and
+    ``num_perm`` (a pair at Jaccard 0.8 becomes a candidate with probability 0.95, at 0.85 with 0.994). Change them
+    together with ``threshold``/``num_perm`` (``DedupConfig.tuned`` does it).
     """
 
     enabled: bool = True
     threshold: float = 0.8  # Jaccard of shingle sets, estimated by signature agreement
     num_perm: int = 128
-    bands: int = 9
-    rows: int = 13
+    bands: int = 16
+    rows: int = 8
+    verify: str = VERIFY_EXACT
     ngram: int = 5  # word shingles
     char_ngram: int = 5  # character shingles for the languages below
     char_ngram_langs: list = field(default_factory=lambda: list(NO_SPACE_LANGS))
@@ -34,6 +43,8 @@ class DedupConfig:
             raise ValueError(f"threshold must be in (0, 1], got {self.threshold}")
         if self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm:
             raise ValueError(f"bands x rows ({self.bands}x{self.rows}) must fit in num_perm ({self.num_perm})")
+        if self.verify not in (VERIFY_EXACT, VERIFY_SIGNATURE):
+            raise ValueError(f"verify must be {VERIFY_EXACT!r} or {VERIFY_SIGNATURE!r}, got {self.verify!r}")
         if self.ngram < 1 or self.char_ngram < 1:
             raise ValueError("ngram and char_ngram must be >= 1")
         if self.max_bucket_size < 2 or self.max_rounds < 1:
@@ -44,8 +55,16 @@ class DedupConfig:
         """A config whose bands x rows come from datasketch's optimal-parameter search for ``threshold``."""
         from datasketch.lsh import _optimal_param
 
-        bands, rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
+        bands, rows = _optimal_param(threshold, num_perm, FALSE_POSITIVE_WEIGHT, FALSE_NEGATIVE_WEIGHT)
         return cls(threshold=threshold, num_perm=num_perm, bands=bands, rows=rows, **overrides)
+
+    def min_agreement(self) -> float:
+        """Signature agreement a candidate pair needs in its bucket: the threshold itself in signature mode, and in
+        exact mode a bound ``PREFILTER_SIGMAS`` standard errors lower, so that only hopeless pairs skip the check."""
+        if self.verify == VERIFY_SIGNATURE:
+            return self.threshold
+        error = math.sqrt(self.threshold * (1.0 - self.threshold) / self.num_perm)
+        return max(0.0, self.threshold - PREFILTER_SIGMAS * error)
 
     def as_manifest(self) -> dict:
         """The parameters as plain JSON values, for the run manifest."""

@@ -9,10 +9,10 @@ import numpy as np
 import xxhash
 from apache_beam.metrics import Metrics
 
+from pipeline.dedup.config import NAMESPACE, DedupConfig
 from pipeline.dedup.minhash import EMPTY, agreement
+from pipeline.dedup.verify import Edge, ExactJaccard, edge
 
-NAMESPACE = "dedup"
-Edge = tuple  # (smaller id, larger id)
 Member = tuple  # (doc id, signature bytes)
 
 
@@ -26,10 +26,6 @@ def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[int]:
     ]
 
 
-def edge(left: str, right: str) -> Edge:
-    return (left, right) if left < right else (right, left)
-
-
 def star_edges(ids: Iterable[str]) -> Iterator[Edge]:
     """Every id linked to the smallest one (two passes, nothing materialised): exact-duplicate groups."""
     centre = min(ids)
@@ -37,15 +33,15 @@ def star_edges(ids: Iterable[str]) -> Iterator[Edge]:
 
 
 class VerifyBucket(beam.DoFn):
-    """Compare the members of one LSH bucket and emit the pairs whose signatures agree on >= threshold slots.
+    """Compare the members of one LSH bucket and emit the pairs whose signatures agree on >= min_agreement slots.
 
     Buckets of at most ``max_bucket_size`` members are compared pairwise. A larger bucket (boilerplate, a
     hot key) is compared as a star: every member against the bucket's anchor, its smallest id, only — linear
     work instead of quadratic, the same result in every input order, and counted in ``oversized_buckets``.
     """
 
-    def __init__(self, threshold: float, max_bucket_size: int) -> None:
-        self.threshold = threshold
+    def __init__(self, min_agreement: float, max_bucket_size: int) -> None:
+        self.min_agreement = min_agreement
         self.max_bucket_size = max_bucket_size
         self.oversized = Metrics.counter(NAMESPACE, "oversized_buckets")
         self.candidates = Metrics.counter(NAMESPACE, "candidate_pairs")
@@ -72,7 +68,7 @@ class VerifyBucket(beam.DoFn):
             compared += 1
             left = np.frombuffer(left_sig, dtype=np.uint32)
             right = np.frombuffer(right_sig, dtype=np.uint32)
-            if left_id != right_id and agreement(left, right) >= self.threshold:
+            if left_id != right_id and agreement(left, right) >= self.min_agreement:
                 yield edge(left_id, right_id)
         self.candidates.inc(compared)
 
@@ -91,18 +87,26 @@ def _count_pair(pair: Edge) -> Edge:
 
 
 class NearDuplicateEdges(beam.PTransform):
-    """``(id, signature bytes)`` → the unique verified pairs ``(smaller id, larger id)``."""
+    """``(id, signature bytes)`` → the unique verified pairs ``(smaller id, larger id)``.
 
-    def __init__(self, threshold: float, bands: int, rows: int, max_bucket_size: int) -> None:
+    With ``shingle_sets`` (``(id, set bytes)``, see :mod:`pipeline.dedup.verify`) the bucket pairs that pass
+    ``config.min_agreement()`` are kept by their exact shingle-set Jaccard; without, by signature agreement.
+    """
+
+    def __init__(self, config: DedupConfig, shingle_sets: beam.PCollection | None = None) -> None:
         super().__init__()
-        self.threshold, self.bands, self.rows, self.max_bucket_size = threshold, bands, rows, max_bucket_size
+        self.config = config
+        self.shingle_sets = shingle_sets
 
     def expand(self, members: beam.PCollection) -> beam.PCollection:
-        return (
+        config = self.config
+        pairs = (
             members
-            | "BandKeys" >> beam.FlatMap(_band_entries, self.bands, self.rows)
+            | "BandKeys" >> beam.FlatMap(_band_entries, config.bands, config.rows)
             | "Buckets" >> beam.GroupByKey()
-            | "Verify" >> beam.ParDo(VerifyBucket(self.threshold, self.max_bucket_size))
+            | "Candidates" >> beam.ParDo(VerifyBucket(config.min_agreement(), config.max_bucket_size))
             | "UniquePairs" >> beam.Distinct()
-            | "CountPairs" >> beam.Map(_count_pair)
         )
+        if self.shingle_sets is not None:
+            pairs = pairs | "ExactJaccard" >> ExactJaccard(self.shingle_sets, config.threshold)
+        return pairs | "CountPairs" >> beam.Map(_count_pair)

@@ -43,13 +43,22 @@ class Permutations:
         return self.a.shape[0]
 
 
+def signatures(shingles: np.ndarray, offsets: np.ndarray, permutations: Permutations) -> np.ndarray:
+    """MinHash signatures (uint32, one row per set, one column per permutation) of the sets of 32-bit shingle
+    hashes ``shingles[offsets[i]:offsets[i + 1]]``; the pre-mix runs once for the whole batch."""
+    mixed = fmix32(shingles.astype(_U32, copy=False))
+    out = np.full((len(offsets) - 1, permutations.num_perm), EMPTY, dtype=_U32)
+    for row, (start, end) in enumerate(zip(offsets[:-1].tolist(), offsets[1:].tolist())):
+        if end > start:
+            permuted = permutations.a * mixed[np.newaxis, start:end]
+            permuted += permutations.b
+            permuted.min(axis=1, out=out[row])
+    return out
+
+
 def signature(shingles: np.ndarray, permutations: Permutations) -> np.ndarray:
-    """The MinHash signature (uint32, one value per permutation) of a set of 32-bit shingle hashes."""
-    if shingles.size == 0:
-        return np.full(permutations.num_perm, EMPTY, dtype=_U32)
-    permuted = permutations.a * fmix32(shingles.astype(_U32, copy=False))[np.newaxis, :]
-    permuted += permutations.b
-    return permuted.min(axis=1)
+    """The MinHash signature of one set of 32-bit shingle hashes."""
+    return signatures(shingles, np.array([0, shingles.size]), permutations)[0]
 
 
 def agreement(left: np.ndarray, right: np.ndarray) -> float:

@@ -1,33 +1,33 @@
 """What dedup compares: the normalised text, its exact key, and its shingles as 32-bit hashes.
 
-Normalisation is the detectors' (NFKC, invisible characters dropped, look-alikes mapped, whitespace collapsed)
-plus case folding. Word tokens are hashed with xxh3-64; character tokens are their code points passed through a
-64-bit mixer. An n-gram of tokens is hashed by combining its token hashes with per-position odd multipliers and
-the MurmurHash3 64-bit finaliser, all vectorised in numpy, then cut to 32 bits (the input width of datasketch's
-default ``affine32`` MinHash scheme).
+Normalisation: Unicode NFKC, invisible format characters dropped, case folded, whitespace collapsed to single
+spaces. The exact key is xxh3-64 of that text. A shingle is ``n`` consecutive words (or ``n`` characters, spaces
+removed, for unspaced scripts); its hash is a polynomial hash of its UTF-8 bytes (code points for characters)
+mod 2^64, computed for all shingles at once from one prefix sum (numpy, no per-word Python call), folded to its
+high 32 bits by a multiply-shift — the input width of datasketch's default ``affine32`` scheme, which mixes it
+again with MurmurHash3's finaliser before permuting.
 """
 from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Sequence
 
 import numpy as np
 import xxhash
 
-from detectors.normalize import normalize_text
-
-_UINT64 = np.uint64
-# Per-position multipliers for the n-gram combination (odd, so each position is a bijection on 2^64).
-_POSITION_MULTIPLIERS = np.array(
-    [
-        0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD,
-        0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9, 0x2545F4914F6CDD1D, 0x9FB21C651E98DF25,
-    ],
-    dtype=_UINT64,
-)
-MAX_NGRAM = len(_POSITION_MULTIPLIERS)
+_U64 = np.uint64
+_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+_BASE = 0x9E3779B97F4A7C15  # odd, so invertible mod 2^64
+_LENGTH_MIX = _U64(0xC2B2AE3D27D4EB4F)
+_FOLD = _U64(0xFF51AFD7ED558CCD)
+_SPACE = ord(" ")
 
 
 def dedup_text(text: str) -> str:
-    """The text as dedup sees it: normalised and case-folded."""
-    return normalize_text(text).casefold()
+    """The text as dedup sees it: NFKC, invisible characters dropped, case folded, whitespace collapsed."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    return " ".join(text.split())
 
 
 def exact_key(normalised: str) -> int:
@@ -35,50 +35,97 @@ def exact_key(normalised: str) -> int:
     return xxhash.xxh3_64_intdigest(normalised.encode("utf-8"))
 
 
-def fmix64(values: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finaliser, element-wise (a bijection that spreads every input bit)."""
-    values = values ^ (values >> _UINT64(33))
-    values = values * _UINT64(0xFF51AFD7ED558CCD)
-    values = values ^ (values >> _UINT64(33))
-    values = values * _UINT64(0xC4CEB9FE1A85EC53)
-    return values ^ (values >> _UINT64(33))
+class _Powers:
+    """``base^j`` and ``base^-j`` mod 2^64 for j < size, grown by doubling and shared by the process."""
+
+    def __init__(self) -> None:
+        self.up = self.down = np.ones(1, dtype=_U64)
+
+    def get(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.up.size < size:
+            length = max(size, 2 * self.up.size, 1 << 12)
+            up = np.full(length, _BASE, dtype=_U64)
+            down = np.full(length, pow(_BASE, -1, 1 << 64), dtype=_U64)
+            up[0] = down[0] = 1
+            self.up, self.down = np.cumprod(up, dtype=_U64), np.cumprod(down, dtype=_U64)
+        return self.up, self.down
 
 
-def word_tokens(normalised: str) -> np.ndarray:
-    """xxh3-64 of every whitespace-separated word."""
-    words = normalised.encode("utf-8").split()
-    return np.fromiter(map(xxhash.xxh3_64_intdigest, words), dtype=_UINT64, count=len(words))
+_POWERS = _Powers()
 
 
-def char_tokens(normalised: str) -> np.ndarray:
-    """Mixed code points of every non-space character."""
-    compact = "".join(normalised.split())
-    return fmix64(np.frombuffer(compact.encode("utf-32-le"), dtype=np.uint32).astype(_UINT64))
+def span_hashes(units: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """32-bit hashes of the unit sequences ``units[start:end]`` (equal sequences, equal hashes, wherever they sit).
+
+    ``units`` are unsigned integers (bytes or code points); products with the uint64 powers wrap mod 2^64.
+    """
+    up, down = _POWERS.get(units.size + 1)
+    prefix = np.zeros(units.size + 1, dtype=_U64)
+    np.cumsum(units * up[: units.size], out=prefix[1:])
+    hashes = (prefix[ends] - prefix[starts]) * down[starts]
+    hashes += (ends - starts).astype(_U64) * _LENGTH_MIX
+    hashes ^= hashes >> _U64(29)
+    hashes *= _FOLD
+    return (hashes >> _U64(32)).astype(np.uint32)
 
 
-def ngram_hashes(tokens: np.ndarray, n: int) -> np.ndarray:
-    """32-bit hashes of every n-gram of ``tokens`` (the whole sequence when it is shorter than ``n``)."""
-    if not 1 <= n <= MAX_NGRAM:
-        raise ValueError(f"n-gram size must be in 1..{MAX_NGRAM}, got {n}")
-    if tokens.size == 0:
-        return np.empty(0, dtype=np.uint32)
-    n = min(n, tokens.size)
-    count = tokens.size - n + 1
-    combined = tokens[:count] * _POSITION_MULTIPLIERS[0]
-    for position in range(1, n):
-        combined = combined + tokens[position : position + count] * _POSITION_MULTIPLIERS[position]
-    return (fmix64(combined) >> _UINT64(32)).astype(np.uint32)
+def _spans(
+    token_starts: np.ndarray, token_ends: np.ndarray, tokens_per_text: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start and end of every run of ``n`` consecutive tokens inside one text (the whole text when it has fewer
+    tokens; nothing when it has none), and the offsets of each text's runs."""
+    runs = np.where(tokens_per_text > 0, np.maximum(tokens_per_text - n + 1, 1), 0)
+    offsets = np.zeros(runs.size + 1, dtype=np.int64)
+    np.cumsum(runs, out=offsets[1:])
+    first_token = np.zeros(runs.size, dtype=np.int64)
+    np.cumsum(tokens_per_text[:-1], out=first_token[1:])
+    text_of_run = np.repeat(np.arange(runs.size), runs)
+    first = first_token[text_of_run] + np.arange(offsets[-1]) - offsets[:-1][text_of_run]
+    last = first + np.minimum(tokens_per_text, n)[text_of_run] - 1
+    return token_starts[first], token_ends[last], offsets
+
+
+def _word_tokens(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """UTF-8 bytes of the texts joined by spaces, each word's byte span, and the number of words per text."""
+    encoded = [text.encode("utf-8") for text in texts]
+    units = np.frombuffer(b" ".join(encoded), dtype=np.uint8)
+    spaces = np.flatnonzero(units == _SPACE)
+    starts = np.concatenate(([0], spaces + 1))
+    ends = np.concatenate((spaces, [units.size]))
+    real = ends > starts  # empty texts and stray spaces leave empty "words" between spaces
+    starts, ends = starts[real], ends[real]
+    text_starts = np.zeros(len(encoded), dtype=np.int64)
+    np.cumsum([len(text) + 1 for text in encoded[:-1]], out=text_starts[1:])
+    text_of_word = np.searchsorted(text_starts, starts, side="right") - 1
+    return units, starts, ends, np.bincount(text_of_word, minlength=len(encoded))
+
+
+def _char_tokens(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Code points of the texts without spaces, each one a token, and the number of characters per text."""
+    compact = [text.replace(" ", "") for text in texts]
+    units = np.frombuffer("".join(compact).encode("utf-32-le"), dtype=np.uint32)
+    positions = np.arange(units.size)
+    return units, positions, positions + 1, np.array([len(text) for text in compact], dtype=np.int64)
+
+
+def batch_shingle_hashes(texts: Sequence[str], *, char_shingles: bool, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle hashes of many normalised texts in one pass: text ``i`` owns ``hashes[offsets[i]:offsets[i + 1]]``.
+
+    A word shingle hashes the bytes from its first word's start to its last word's end, so texts must be
+    single-spaced (:func:`dedup_text`) for equal word runs to hash equally.
+    """
+    units, token_starts, token_ends, tokens = (_char_tokens if char_shingles else _word_tokens)(texts)
+    starts, ends, offsets = _spans(token_starts, token_ends, tokens, n)
+    return span_hashes(units, starts, ends), offsets
 
 
 def uses_char_shingles(normalised: str, lang: str | None, char_langs: list, max_word_chars: float) -> bool:
     """Character shingles for unspaced languages, and for any text whose "words" are too long to be words."""
     if lang is not None and lang.split("-")[0].split("_")[0].lower() in char_langs:
         return True
-    spaces = normalised.count(" ")
-    return len(normalised) > max_word_chars * (spaces + 1)
+    return len(normalised) > max_word_chars * (normalised.count(" ") + 1)
 
 
 def shingle_hashes(normalised: str, *, char_shingles: bool, n: int) -> np.ndarray:
-    """The document's shingle set as 32-bit hashes (duplicates kept: MinHash ignores them)."""
-    tokens = char_tokens(normalised) if char_shingles else word_tokens(normalised)
-    return ngram_hashes(tokens, n)
+    """One document's shingles as 32-bit hashes (duplicates kept: MinHash ignores them)."""
+    return batch_shingle_hashes([normalised], char_shingles=char_shingles, n=n)[0]

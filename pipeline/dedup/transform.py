@@ -6,18 +6,20 @@ every document gets its cluster columns; keepers and singletons go on, the other
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import apache_beam as beam
+import numpy as np
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from pipeline.dedup.components import ConnectedComponents
-from pipeline.dedup.config import DedupConfig
+from pipeline.dedup.config import NAMESPACE, VERIFY_EXACT, DedupConfig
 from pipeline.dedup.keeper import Cluster, Member, SummariseCluster
-from pipeline.dedup.lsh import NAMESPACE, NearDuplicateEdges, star_edges
-from pipeline.dedup.minhash import Permutations, signature
-from pipeline.dedup.text import dedup_text, exact_key, shingle_hashes, uses_char_shingles
+from pipeline.dedup.lsh import NearDuplicateEdges, star_edges
+from pipeline.dedup.minhash import Permutations, signatures
+from pipeline.dedup.text import batch_shingle_hashes, dedup_text, exact_key, uses_char_shingles
+from pipeline.dedup.verify import shingle_set
 from pipeline.step import StageResult
 from schemas.documents import (
     CLUSTER_ID,
@@ -40,10 +42,30 @@ _REPRESENTATIVES = "representatives"
 _MEMBER, _ROOT, _CLUSTER, _DOC, _ASSIGNMENT = "member", "root", "cluster", "doc", "assignment"
 
 
+def sketch_texts(
+    normalised: Sequence[str], langs: Sequence[str | None], config: DedupConfig, permutations: Permutations
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Shingle hashes (word or character n-grams as ``config`` and each ``lang`` say) and MinHash signatures (one
+    row per text) of a batch of normalised texts."""
+    chars = [uses_char_shingles(text, lang, config.char_ngram_langs, config.max_word_chars)
+             for text, lang in zip(normalised, langs)]
+    shingles: list[np.ndarray] = [np.empty(0, dtype=np.uint32)] * len(normalised)
+    for char_mode, n in ((False, config.ngram), (True, config.char_ngram)):
+        rows = [row for row, uses_chars in enumerate(chars) if uses_chars == char_mode]
+        if rows:
+            hashes, offsets = batch_shingle_hashes([normalised[row] for row in rows], char_shingles=char_mode, n=n)
+            for index, row in enumerate(rows):
+                shingles[row] = hashes[offsets[index] : offsets[index + 1]]
+    sizes = np.array([0] + [values.size for values in shingles])
+    return shingles, signatures(np.concatenate(shingles), np.cumsum(sizes), permutations)
+
+
 class Sketch(beam.DoFn):
-    """Document → ``(exact key, (id, signature bytes))`` on the main output and ``(id, Member)`` on ``members``."""
+    """A batch of documents → per document ``(exact key, (id, signature bytes))`` on the main output,
+    ``(id, Member)`` on ``members`` and, when pairs are verified exactly, ``(id, shingle set)`` on ``shingle_sets``."""
 
     MEMBERS = "members"
+    SHINGLE_SETS = "shingle_sets"
 
     def __init__(self, config: DedupConfig) -> None:
         self.config = config
@@ -51,14 +73,15 @@ class Sketch(beam.DoFn):
     def setup(self) -> None:
         self.permutations = Permutations.create(self.config.num_perm, self.config.seed)
 
-    def process(self, doc: dict) -> Iterator:
-        config = self.config
-        normalised = dedup_text(doc.get(TEXT) or "")
-        key = exact_key(normalised)
-        chars = uses_char_shingles(normalised, doc.get(LANG), config.char_ngram_langs, config.max_word_chars)
-        shingles = shingle_hashes(normalised, char_shingles=chars, n=config.char_ngram if chars else config.ngram)
-        yield key, (doc[ID], signature(shingles, self.permutations).tobytes())
-        yield pvalue.TaggedOutput(self.MEMBERS, (doc[ID], Member.of(doc, key)))
+    def process(self, docs: Sequence[dict]) -> Iterator:
+        normalised = [dedup_text(doc.get(TEXT) or "") for doc in docs]
+        shingles, sketches = sketch_texts(normalised, [doc.get(LANG) for doc in docs], self.config, self.permutations)
+        for doc, text, values, sketch in zip(docs, normalised, shingles, sketches):
+            key = exact_key(text)
+            yield key, (doc[ID], sketch.tobytes())
+            if self.config.verify == VERIFY_EXACT:
+                yield pvalue.TaggedOutput(self.SHINGLE_SETS, (doc[ID], shingle_set(values)))
+            yield pvalue.TaggedOutput(self.MEMBERS, (doc[ID], Member.of(doc, key)))
 
 
 class ExactGroup(beam.DoFn):
@@ -146,7 +169,12 @@ class Deduplicate(beam.PTransform):
         config = self.config
         if not config.enabled:
             return StageResult(docs, docs.pipeline | "NoRejects" >> beam.Create([]))
-        sketches = docs | "Sketch" >> beam.ParDo(Sketch(config)).with_outputs(Sketch.MEMBERS, main="exact")
+        sketches = docs | "Batch" >> beam.BatchElements(max_batch_size=256) | "Sketch" >> beam.ParDo(
+            Sketch(config)
+        ).with_outputs(
+            Sketch.MEMBERS, Sketch.SHINGLE_SETS, main="exact"
+        )
+        shingle_sets = sketches[Sketch.SHINGLE_SETS] if config.verify == VERIFY_EXACT else None
         exact = (
             sketches["exact"]
             | "ExactGroups" >> beam.GroupByKey()
@@ -154,7 +182,7 @@ class Deduplicate(beam.PTransform):
         )
         near_edges = (
             exact[_REPRESENTATIVES]
-            | "NearDuplicates" >> NearDuplicateEdges(config.threshold, config.bands, config.rows, config.max_bucket_size)
+            | "NearDuplicates" >> NearDuplicateEdges(config, shingle_sets)
         )
         roots = (
             (exact["edges"], near_edges)
