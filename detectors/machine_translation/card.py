@@ -1,0 +1,62 @@
+"""The model card of an MT model directory, rendered from its config and the held-out test report."""
+from __future__ import annotations
+
+FILENAME = "MODEL_CARD.md"
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None or value != value else f"{value:.3f}"
+
+
+def _metrics_table(report: dict) -> list[str]:
+    lines = [
+        "| lang | task | n | AUROC | TPR@1%FPR | acc@threshold | length-only AUROC | coverage |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for lang, entry in sorted(report["languages"].items()):
+        for task in ("human_vs_mt", "human_translation_vs_mt"):
+            m = entry.get(task)
+            if m:
+                lines.append(
+                    f"| {lang} | {task} | {m['n']} | {_fmt(m['auroc'])} | {_fmt(m['tpr_at_1pct_fpr'])} | "
+                    f"{_fmt(m.get('accuracy_at_threshold'))} | {_fmt(m['length_only_auroc'])} | {_fmt(entry['coverage'])} |"
+                )
+    return lines
+
+
+def render(config: dict, report: dict | None) -> str:
+    """Markdown: what the model is, how it was trained, its files with sha256, and its held-out metrics."""
+    training = config["training"]
+    lines = [
+        f"# {config['name']} {config['version']}",
+        "",
+        "Per-language machine-translation detectors (p_mt): three-class fastText (human original, human translation,",
+        "machine translation) over word uni+bigrams (single characters for zh/ja) plus translationese feature tokens",
+        f"(features: {config['features']}); score = P(mt) / (P(mt) + P(reference)), Platt-calibrated per language.",
+        f"Texts shorter than {config['min_chars']} normalised characters and other languages abstain.",
+        "Reproduce with `provmix train mt` (see docs/mt-detector.md).",
+        "",
+        "## Data and split",
+        f"Data: {', '.join(training['data'])} (WMT general-task documents; see ../shared/data/README.md).",
+        f"Split by `group_id` hash (seed {training['seed']}): dev {training['dev_fraction']}, test {training['test_fraction']},",
+        "rest train. WMT placeholders (`#PRS_ORG#` …) are stripped before training and scoring.",
+        f"Excluded MT systems: {', '.join(training['excluded_systems']) or 'none'}.",
+        f"fastText: {training['fasttext']}; quantisation: {training['quantize']}.",
+        "",
+        "| lang | reference class | train rows | dev rows | threshold (1% dev FPR) | Platt a, b |",
+        "|---|---|---|---|---|---|",
+    ]
+    for lang, entry in sorted(config["languages"].items()):
+        cal = entry["calibration"]
+        lines.append(
+            f"| {lang} | {entry['reference_label']} | {entry['train_rows']} | {entry['dev_rows']} | "
+            f"{entry['threshold']:.4f} | {cal['a']:.3f}, {cal['b']:.3f} |"
+        )
+    lines += ["", "hr has no human originals in the data: its model scores MT against human translations.", ""]
+    lines += ["## Held-out test split (same score for both tasks)", ""]
+    lines += _metrics_table(report) if report else ["No test split (test fraction 0)."]
+    lines += ["", "## Files", "", "| file | sha256 |", "|---|---|"]
+    lines += [f"| {entry['file']} | {entry['sha256']} |" for _, entry in sorted(config["languages"].items())]
+    lines += ["", "Data sha256: " + ", ".join(f"{k} {v}" for k, v in sorted(training["data_sha256"].items()))]
+    lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""``mt-default``: per-language fastText + translationese-feature models for p(machine-translated).
+
+``load(None)`` reads the shipped models (``detectors/models/mt-default``); ``load("/some/dir")`` reads a
+directory written by ``provmix train mt --out /some/dir``. Options:
+
+* ``min_chars`` (int, default from the model config, 100): texts whose normalised form is shorter abstain —
+  below about a sentence or two the models are close to chance.
+
+Languages without a model abstain (``p_mt`` stays null, the label stage says ``unknown``), as do empty texts.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from detectors.base import MT, ModelInfo, Scores
+from detectors.machine_translation.model import CONFIG, LanguageModel, load_language_models, read_config, sha256_of
+from detectors.machine_translation.text import clean_text, model_input
+
+NAME = "mt-default"
+SHIPPED = Path(__file__).resolve().parent.parent / "models" / NAME
+
+
+class MTDetector:
+    """Detector protocol implementation: batches grouped by language, one fastText call per language."""
+
+    def __init__(self, directory: Path, min_chars: int | None = None) -> None:
+        config = read_config(directory)
+        self.models: dict[str, LanguageModel] = load_language_models(directory, config)
+        self.features = bool(config["features"])
+        self.min_chars = int(config["min_chars"] if min_chars is None else min_chars)
+        self.info = ModelInfo(
+            name=config["name"],
+            version=config["version"],
+            kind=MT,
+            sha256=sha256_of(directory / CONFIG),
+            path=str(directory),
+            languages=tuple(sorted(self.models)),
+            threshold=None,  # per language, see extra["thresholds"]
+            extra={
+                "thresholds": {lang: m.threshold for lang, m in sorted(self.models.items())},
+                "min_chars": self.min_chars,
+            },
+        )
+
+    def threshold(self, lang: str) -> float | None:
+        """The language's 1%-FPR decision threshold on ``p_mt`` (None for an unsupported language)."""
+        model = self.models.get(lang)
+        return model.threshold if model else None
+
+    def score(self, texts: Sequence[str], langs: Sequence[str | None]) -> Scores:
+        probability = np.full(len(texts), np.nan)
+        by_lang: dict[str, tuple[list[int], list[str]]] = {}
+        for i, (text, lang) in enumerate(zip(texts, langs)):
+            clean = clean_text(text) if lang in self.models and text else ""
+            if len(clean) >= max(self.min_chars, 1):
+                rows, lines = by_lang.setdefault(lang, ([], []))
+                rows.append(i)
+                lines.append(model_input(clean, self.features))
+        for lang, (rows, lines) in by_lang.items():
+            probability[rows] = self.models[lang].probabilities(lines)
+        return Scores.build(probability, np.isnan(probability))
+
+
+def load(argument: str | None = None, **options: object) -> MTDetector:
+    """Registry factory: ``mt-default`` (shipped models) or ``mt-default:DIR`` (a trained directory)."""
+    directory = Path(argument) if argument else SHIPPED
+    min_chars = options.get("min_chars")
+    return MTDetector(directory, int(min_chars) if min_chars is not None else None)
