@@ -71,6 +71,7 @@ def _corpus() -> list[dict]:
         _doc("z1", chinese, **{LANG: "zh"}),
         _doc("z2", chinese[:150] + "公" + chinese[151:], **{LANG: "zh"}),
         _doc("s1", " ".join(alone), **{HTTP_DATE: "2018-01-01T00:00:00Z"}),
+        _doc("s1", " ".join(alone), **{HTTP_DATE: "2018-01-01T00:00:00Z"}),  # the same record read twice
     ]
 
 
@@ -95,8 +96,8 @@ def _by_id(rows: list[dict]) -> dict[str, dict]:
 
 
 def test_keeper_policy_cluster_columns_rejects_and_metrics(tmp_path: Path) -> None:
-    kept, rejects, run = _run(_corpus(), DedupConfig(max_bucket_size=2, max_rounds=4), tmp_path)
-    kept, rejects = _by_id(kept), _by_id(rejects)
+    kept, rejects_list, run = _run(_corpus(), DedupConfig(max_bucket_size=2, max_rounds=4), tmp_path)
+    kept, rejects = _by_id(kept), _by_id(rejects_list)
     by_hash = lambda *ids: min(ids, key=lambda doc_id: xxhash.xxh3_64_intdigest(doc_id.encode()))  # noqa: E731
     assert set(kept) == {"a3", "b2", by_hash("t1", "t2"), by_hash("z1", "z2"), "s1"}
     assert kept["a3"][CLUSTER_ID] == "a1" and kept["a3"][CLUSTER_SIZE] == 3
@@ -104,17 +105,19 @@ def test_keeper_policy_cluster_columns_rejects_and_metrics(tmp_path: Path) -> No
     assert kept["b2"][KEEPER_ID] == "b2" and kept["b2"][CLUSTER_SIZE] == 7
     assert kept["s1"][CLUSTER_ID] == "s1" and kept["s1"][CLUSTER_SIZE] == 1 and kept["s1"][KEEPER_ID] == "s1"
     assert kept["s1"][FIRST_SEEN] == "2018-01-01T00:00:00Z"
-    assert {doc_id: rejects[doc_id][REASON] for doc_id in ("a1", "a2", "b1", "b3", "b4")} == {
+    assert [row[ID] for row in rejects_list].count("s1") == 1
+    assert {doc_id: rejects[doc_id][REASON] for doc_id in ("a1", "a2", "b1", "b3", "b4", "s1")} == {
+        "s1": EXACT_DUPLICATE,
         "a1": EXACT_DUPLICATE, "a2": EXACT_DUPLICATE, "b1": NEAR_DUPLICATE, "b3": NEAR_DUPLICATE, "b4": NEAR_DUPLICATE,
     }
     assert rejects["b4"][KEEPER_ID] == "b2" and rejects["b4"][CLUSTER_ID] == "b1" and "b2" in rejects["b4"][DETAIL]
     assert all(row[STAGE] == "dedup" for row in rejects.values())
-    assert len(kept) + len(rejects) == len(_corpus())
+    assert len(kept) + len(rejects_list) == len(_corpus())
     counters = {
         counter.key.metric.name: counter.committed
         for counter in run.metrics().query(MetricsFilter().with_namespace("dedup"))["counters"]
     }
-    assert counters["exact_duplicates"] == 3 and counters["near_duplicates"] == 7
+    assert counters["exact_duplicates"] == 4 and counters["near_duplicates"] == 7
     assert counters["clusters"] == 4 and counters["oversized_buckets"] > 0
 
 

@@ -13,7 +13,7 @@ from pipeline.dedup.config import NAMESPACE, DedupConfig
 from pipeline.dedup.minhash import EMPTY, agreement
 from pipeline.dedup.verify import Edge, ExactJaccard, edge
 
-Member = tuple  # (doc id, signature bytes)
+BucketMember = tuple  # (doc id, signature bytes)
 
 
 def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[int]:
@@ -46,7 +46,7 @@ class VerifyBucket(beam.DoFn):
         self.oversized = Metrics.counter(NAMESPACE, "oversized_buckets")
         self.candidates = Metrics.counter(NAMESPACE, "candidate_pairs")
 
-    def process(self, bucket: tuple[int, Iterable[Member]]) -> Iterator[Edge]:
+    def process(self, bucket: tuple[int, Iterable[BucketMember]]) -> Iterator[Edge]:
         _, members = bucket
         size, anchor = 0, None
         for member in members:
@@ -62,7 +62,7 @@ class VerifyBucket(beam.DoFn):
             pairs = ((anchor, member) for member in members if member[0] != anchor[0])
         yield from self._verified(pairs)
 
-    def _verified(self, pairs: Iterable[tuple[Member, Member]]) -> Iterator[Edge]:
+    def _verified(self, pairs: Iterable[tuple[BucketMember, BucketMember]]) -> Iterator[Edge]:
         compared = 0
         for (left_id, left_sig), (right_id, right_sig) in pairs:
             compared += 1
@@ -76,7 +76,7 @@ class VerifyBucket(beam.DoFn):
 _VERIFIED_PAIRS = Metrics.counter(NAMESPACE, "verified_pairs")
 
 
-def _band_entries(member: Member, bands: int, rows: int) -> Iterator[tuple[int, Member]]:
+def _band_entries(member: BucketMember, bands: int, rows: int) -> Iterator[tuple[int, BucketMember]]:
     for key in band_keys(np.frombuffer(member[1], dtype=np.uint32), bands, rows):
         yield key, member
 

@@ -30,7 +30,10 @@ from schemas.documents import (
     KEEPER_ID,
     LANG,
     NAME,
+    SOURCE_FILE,
+    SOURCE_OFFSET,
     TEXT,
+    URL,
     VALUE,
     WEIGHT,
 )
@@ -94,8 +97,16 @@ class ExactGroup(beam.DoFn):
         yield pvalue.TaggedOutput(_REPRESENTATIVES, representative)
 
 
+def _record_order(doc: dict) -> tuple:
+    return tuple(str(doc.get(column) or "") for column in (TEXT, URL, SOURCE_FILE, SOURCE_OFFSET))
+
+
 class Route(beam.DoFn):
-    """A document and its cluster (none: a singleton) → the document with cluster columns, or a reject."""
+    """A document and its cluster (none: a singleton) → the document with cluster columns, or a reject.
+
+    Documents repeating an id (the same record read twice) keep one copy, the first in content order; the others
+    are exact duplicates of it.
+    """
 
     def __init__(self) -> None:
         self.counters = {
@@ -105,12 +116,11 @@ class Route(beam.DoFn):
     def process(self, joined: tuple[str, dict]) -> Iterator:
         doc_id, parts = joined
         assignments = list(parts[_ASSIGNMENT])
-        for doc in parts[_DOC]:
+        for copy, doc in enumerate(sorted(parts[_DOC], key=_record_order)):
             if assignments:
-                (root, cluster, member), = assignments
+                root, cluster, member = assignments[0]
             else:
-                member = Member.of(doc, exact_key=0)
-                root, cluster = doc_id, Cluster.singleton(member)
+                root, cluster, member = doc_id, Cluster.singleton(Member.of(doc, exact_key=0)), None
             out = dict(doc)
             out.update(
                 {
@@ -123,10 +133,11 @@ class Route(beam.DoFn):
             if cluster.size > 1:
                 mix = {NAME: LABEL_MIX_EVIDENCE, VALUE: cluster.label_mix(), WEIGHT: None}
                 out[EVIDENCE] = list(doc.get(EVIDENCE) or []) + [mix]
-            if cluster.keeper.id == doc_id:
+            is_keeper_id = cluster.keeper.id == doc_id
+            if is_keeper_id and copy == 0:
                 yield out
                 continue
-            reason = EXACT_DUPLICATE if member.exact_key == cluster.keeper.exact_key else NEAR_DUPLICATE
+            reason = EXACT_DUPLICATE if is_keeper_id or member.exact_key == cluster.keeper.exact_key else NEAR_DUPLICATE
             self.counters[reason].inc()
             detail = f"keeper {cluster.keeper.id}; cluster {root} of {cluster.size}"
             yield pvalue.TaggedOutput(STAGE, make_reject(out, stage=STAGE, reason=reason, detail=detail))
