@@ -46,7 +46,7 @@ def text(value: object) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
     return html.escape(str(value))
 
 
@@ -60,10 +60,23 @@ def _cell(value: object, tag: str) -> str:
     return f'<{tag} class="n">{body}</{tag}>' if numeric else f"<{tag}>{body}</{tag}>"
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> Markup:
-    head = "".join(_cell(h, "th") for h in headers)
+def table(headers: Sequence[str] | None, rows: Iterable[Sequence[object]]) -> Markup:
+    """A table of escaped cells (numbers right-aligned); no header row when ``headers`` is None."""
+    head = "" if headers is None else "<thead><tr>" + "".join(_cell(h, "th") for h in headers) + "</tr></thead>"
     body = "".join("<tr>" + "".join(_cell(v, "td") for v in row) + "</tr>" for row in rows)
-    return Markup(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    return Markup(f"<table>{head}<tbody>{body}</tbody></table>")
+
+
+def key_values(pairs: Iterable[tuple[str, object]]) -> Markup:
+    """A two-column table without header; lists are joined, nested mappings shown as compact JSON."""
+    def flat(value: object) -> object:
+        if isinstance(value, (list, tuple)):
+            return ", ".join(str(v) for v in value)
+        if isinstance(value, dict):
+            return json.dumps(value, sort_keys=True, default=str)
+        return value
+
+    return table(None, [(key, flat(value)) for key, value in pairs])
 
 
 def cards(items: Iterable[tuple[str, object]]) -> Markup:

@@ -6,8 +6,8 @@ from typing import Mapping, Sequence
 from pipeline.floor.config import GLOBAL
 from pipeline.report import figures
 from pipeline.report.metrics import stage_throughput
-from pipeline.report.page import (Markup, Section, cards, code, heading, image, json_block, paragraph, percent,
-                                  styled, table)
+from pipeline.report.page import (Markup, Section, cards, code, heading, image, json_block, key_values, paragraph,
+                                  percent, styled, table)
 from pipeline.report.scan import SCORE_BINS, SCORE_COLUMNS, MixTally, RunScan
 from schemas import documents as d
 
@@ -34,10 +34,10 @@ def overview(manifest: dict) -> Section:
                ("failed", counts["failed"]), ("wall seconds", float(wall)),
                ("records read per second", counts["read"] / wall if wall else None),
                ("verified", styled(verified, "ok" if verified else "bad"))]),
-        table(["", ""], [
+        key_values([
             ("started", manifest.get("started_at")), ("finished", manifest.get("finished_at")),
             ("runner", manifest.get("runner")), ("provmix", manifest.get("provmix_version")),
-            ("stages run", ", ".join(manifest.get("stages_run", []))),
+            ("stages run", manifest.get("stages_run", [])),
             *((f"skipped stage {s}", why) for s, why in (manifest.get("stages_skipped") or {}).items()),
             *((f"skipped records: {kind}", n) for kind, n in counts.get("skipped_records", {}).items()),
         ]),
@@ -90,17 +90,8 @@ def labels(manifest: dict, scan: RunScan) -> Section:
 
 
 def floor_reports(manifest: dict) -> list[dict]:
-    """The floor's per-mix/scope reports: a list, or a mapping holding them (``reports`` or mix → reports)."""
-    floor = manifest.get("floor")
-    if not floor:
-        return []
-    if isinstance(floor, list):
-        return [r for r in floor if isinstance(r, dict)]
-    if "reports" in floor:
-        return floor_reports({"floor": floor["reports"]})
-    if "target" in floor:
-        return [floor]
-    return [r for value in floor.values() for r in floor_reports({"floor": value})]
+    """The floor's reports, one per mix and scope (absent or null in runs without a floor)."""
+    return [report for report in manifest.get("floor") or [] if isinstance(report, dict)]
 
 
 def _scope_name(report: dict) -> str:
@@ -192,7 +183,7 @@ def duplicates(manifest: dict, scan: RunScan) -> Section:
             table(["cluster size", "clusters", "documents"], binned),
         ]
     if dedup:
-        parts += [heading("Deduplication settings (manifest)"), json_block(dedup)]
+        parts += [heading("Deduplication settings"), key_values(dedup.items())]
     return Section("duplicates", "Duplicate clusters", parts)
 
 
@@ -259,8 +250,8 @@ def _inputs_table(inputs: list[dict]) -> list[Markup]:
 def configuration(manifest: dict) -> Section:
     models = manifest.get("models") or []
     parts = [
-        table(["", ""], [("config sha256", code(manifest.get("config_sha256"))),
-                         ("schema version", manifest.get("schema_version"))]),
+        key_values([("config sha256", code(manifest.get("config_sha256"))),
+                    ("schema version", manifest.get("schema_version"))]),
         heading("Models"),
         table(["name", "kind", "version", "sha256", "path"],
               [(m.get("name"), m.get("kind"), m.get("version"), code(m.get("sha256")), code(m.get("path")))
