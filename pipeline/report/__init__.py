@@ -40,7 +40,8 @@ def render(run_dir: str) -> str:
     """The report page of the run in ``run_dir``."""
     manifest = load_manifest(run_dir)
     scan = scan_run(run_dir, list(manifest["mixes"]))
-    subtitle = f"{run_dir} · finished {manifest.get('finished_at', '?')} · config {manifest.get('config_sha256', '?')[:12]}"
+    subtitle = (f"{run_dir} · finished {manifest.get('finished_at', '?')} · "
+                f"config {str(manifest.get('config_sha256', '?'))[:12]}")
     return document("provmix run report", subtitle, all_sections(manifest, scan))
 
 
