@@ -11,7 +11,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from pipeline.floor.config import CAPPABLE, MixConfig
+from pipeline.floor.config import MixConfig
 from pipeline.floor.groups import Group, bucket_of, group_of, human_classes, is_kept, scope_key, tokens_of
 from pipeline.floor.plan import Histogram, ScopePlan, histogram_add, histogram_merge, plan_scope
 from pipeline.step import DOCUMENTS, REJECTS
@@ -55,9 +55,9 @@ class _Select(beam.DoFn):
         self.kept = Metrics.counter(STAGE, f"{self.mix.name}.kept")
         self.dropped = Metrics.counter(STAGE, f"{self.mix.name}.dropped")
 
-    def process(self, doc: dict, plans: dict) -> Iterable:
+    def process(self, doc: dict, thresholds_by_scope: dict) -> Iterable:
         key = scope_key(doc, self.mix)
-        if is_kept(doc, self.mix, self.humans, plans.get(key, {})):
+        if is_kept(doc, self.mix, self.humans, thresholds_by_scope.get(key, {})):
             self.kept.inc()
             yield doc
             return
@@ -118,7 +118,7 @@ class HumanFloor(beam.PTransform):
         if not names or len(set(names)) != len(names):
             raise ValueError(f"need at least one mix and unique mix names, got {names}")
         if unknown_counts_as_human and any(d.UNKNOWN in mix.caps for mix in mixes):
-            raise ValueError(f"unknown cannot be capped while it counts as human (caps for {CAPPABLE})")
+            raise ValueError("caps.unknown is meaningless while unknown counts as human")
         self.mixes = tuple(mixes)
         self.humans = human_classes(unknown_counts_as_human)
 
