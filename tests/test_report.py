@@ -93,6 +93,13 @@ def test_directory_without_manifest_is_one_clear_error(tmp_path: Path, capsys) -
         read_run_manifest(str(tmp_path))
 
 
+def test_manifest_with_only_the_counts_renders(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps({
+        "counts": {"read": 0, "kept": 0, "rejected": 0, "failed": 0}, "by_stage": {}, "by_label": {}, "mixes": {}}))
+    page = render(str(tmp_path))
+    assert "No record was rejected." in page and "The runner reported no metrics" in page
+
+
 # --- a generated run directory: known documents, labels, scores and clusters --------------------------------
 
 def _doc(i: int, label: str, lang: str, tokens: int, **columns: object) -> dict:
