@@ -30,6 +30,7 @@ _CHROME = {  # home, news, about, contact, related, all rights reserved, cookie 
     "zh": ("首页", "新闻", "关于我们", "联系我们", "相关文章", "版权所有。", "我们使用 Cookie 来改善您的体验。"),
 }
 _RTL = {"he"}
+HEADLINE_CHARS = 150  # a first line this short (of several) is the page's headline
 _GENERATORS = ("WordPress 6.4.2", "Drupal 10 (https://www.drupal.org)", "Hugo 0.121.1", "Joomla! - Open Source")
 _SERVERS = ("nginx", "Apache/2.4.57 (Debian)", "cloudflare", "Microsoft-IIS/10.0")
 _GOOGLE_TRANSLATE = (
@@ -67,11 +68,13 @@ def choose_features(lang: str, hreflang_rate: float, widget_rate: float, rng: ra
 
 
 def render_page(text: str, lang: str, url: str, features: PageFeatures, rng: random.Random) -> str:
-    """An HTML page whose main content is ``text`` (one ``<p>`` per line) inside site chrome."""
+    """An HTML page whose main content is ``text`` (a short first line as ``<h1>``, one ``<p>`` per other line)."""
     home, news, about, contact, related, rights, cookies = _CHROME.get(lang, _CHROME["en"])
     site = url.split("/")[2]
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    heading = html.escape(lines[0]) if lines else ""
+    has_headline = len(lines) > 1 and len(lines[0]) <= HEADLINE_CHARS
+    heading = f"<h1>{html.escape(lines[0])}</h1>\n" if has_headline else ""
+    body_lines = lines[1:] if has_headline else lines
     title = html.escape(lines[0][:80]) if lines else site
     head = ['<meta charset="utf-8">', f"<title>{title} | {site}</title>",
             '<meta name="viewport" content="width=device-width, initial-scale=1">']
@@ -83,13 +86,13 @@ def render_page(text: str, lang: str, url: str, features: PageFeatures, rng: ran
                   (("", home), ("news", news), ("about", about), ("contact", contact)))
     links = "".join(f'<li><a href="/news/{rng.randrange(10**6)}">{news} {rng.randrange(1, 999)}</a></li>'
                     for _ in range(rng.randint(2, 6)))
-    paragraphs = "\n".join(f"<p>{html.escape(line)}</p>" for line in lines[1:]) if len(lines) > 1 else ""
+    paragraphs = "\n".join(f"<p>{html.escape(line)}</p>" for line in body_lines)
     attributes = (f' lang="{features.html_lang}"' if features.html_lang else "") + (' dir="rtl"' if lang in _RTL else "")
     widget = MT_WIDGETS[features.mt_widget].format(lang=lang) if features.mt_widget else ""
     return (
         f"<!DOCTYPE html>\n<html{attributes}>\n<head>\n" + "\n".join(head) + "\n</head>\n<body>\n"
         f'<header><a class="logo" href="/">{site}</a><nav><ul>{nav}</ul></nav>{widget}</header>\n'
-        f'<main><article>\n<h1>{heading}</h1>\n{paragraphs}\n</article>\n'
+        f'<main><article>\n{heading}{paragraphs}\n</article>\n'
         f'<aside><h2>{related}</h2><ul>{links}</ul></aside></main>\n'
         f'<footer><p>© {rng.randint(2005, 2024)} {site}. {rights}</p><ul>{nav}</ul></footer>\n'
         f'<div class="cookie-banner">{cookies} <button>OK</button></div>\n</body>\n</html>\n'
