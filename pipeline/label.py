@@ -55,8 +55,9 @@ class LabelConfig:
         bad_kinds = (set(self.human_requires) | set(self.upstream_evidence.values())) - set(KINDS)
         if bad_kinds:
             raise ValueError(f"unknown evidence kinds {sorted(bad_kinds)}; known: {KINDS}")
-        if self.cutoff_day <= ev.parse_date(self.earliest_plausible_date):
-            raise ValueError("cutoff_date must be after earliest_plausible_date")
+        earliest = ev.parse_date(self.earliest_plausible_date)
+        if earliest is None or self.cutoff_day <= earliest:
+            raise ValueError("earliest_plausible_date must be an ISO date before cutoff_date")
 
     @property
     def cutoff_day(self) -> date:

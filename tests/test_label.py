@@ -137,6 +137,10 @@ def test_config_rejects_inconsistent_thresholds() -> None:
         LabelConfig(human_max_p_ai=0.6, ai_threshold=0.5)
     with pytest.raises(ValueError):
         LabelConfig(human_requires=["watermark"])
+    with pytest.raises(ValueError):
+        LabelConfig(earliest_plausible_date="2023-01-01")
+    with pytest.raises(ValueError):
+        LabelConfig(cutoff_date="late 2022")
 
 
 def test_label_stage_runs_twice_in_beam_with_the_same_result() -> None:
