@@ -14,7 +14,10 @@ from schemas.rejects import MALFORMED_RECORD, RECORD_TOO_LARGE, UNSUPPORTED_FORM
 
 
 def _optional_str(value: object) -> str | None:
-    return None if value is None or value == "" else str(value)
+    """``value`` as text (None when absent); lone surrogates from JSON escapes become U+FFFD (not UTF-8-encodable)."""
+    if value is None or value == "":
+        return None
+    return str(value).encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def row_document(row: Mapping, path: str, offset: int, config: ReadConfig, namespace: str) -> dict | Failure:
