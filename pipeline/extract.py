@@ -5,6 +5,7 @@ with their specific reason; a parser exception rejects only its own record.
 """
 from __future__ import annotations
 
+import codecs
 import time
 from dataclasses import dataclass
 from typing import Iterable
@@ -30,6 +31,10 @@ from schemas.rejects import (
 )
 
 STAGE = "extract"
+_SNIFF_BYTES = 1445
+_BOMS = (b"\xef\xbb\xbf", b"\xfe\xff", b"\xff\xfe")
+_BINARY_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+HTML_TOO_COMPLEX = "html_too_complex"  # nesting or element count past the limits (to move to schemas/rejects.py)
 
 
 @dataclass(frozen=True)
@@ -37,21 +42,37 @@ class ExtractConfig:
     min_text_chars: int = 100  # shorter extracted texts are rejected as too_short
     max_html_bytes: int = 5_000_000  # larger HTML payloads are rejected before parsing
     max_seconds: float = 5.0  # a page whose extraction took longer is rejected (extraction_too_slow)
+    # Resiliparse's main-content extraction is quadratic in nesting depth (4,000 nested divs: ~2 s; 100,000:
+    # ~20 min) and linear in elements (~9 µs each), so pages past these limits are rejected before extraction.
+    max_html_depth: int = 1_000
+    max_html_elements: int = 200_000
     main_content: bool = True  # Resiliparse's main-content heuristics (drops navigation and boilerplate)
 
     def __post_init__(self) -> None:
-        if self.min_text_chars < 0 or self.max_html_bytes <= 0 or self.max_seconds <= 0:
+        if (self.min_text_chars < 0 or self.max_html_bytes <= 0 or self.max_seconds <= 0
+                or self.max_html_depth <= 0 or self.max_html_elements <= 0):
             raise ValueError("extract limits must be positive")
 
 
+def _known_codec(name: str | None) -> str | None:
+    """``name`` when Python has a codec for it (``b"".decode`` never looks the codec up, so it cannot tell)."""
+    if not name:
+        return None
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
+
+
 def _encoding(payload: bytes, declared: str | None) -> str:
-    if declared:
-        try:
-            b"".decode(declared)
-            return declared
-        except LookupError:
-            pass
-    return detect_encoding(payload[:65536])
+    return _known_codec(declared) or detect_encoding(payload[:65536])
+
+
+def _looks_binary(payload: bytes) -> bool:
+    """WHATWG MIME sniffing's rule: no BOM and a binary data byte in the first 1445 bytes (images, PDFs, …)."""
+    head = payload[:_SNIFF_BYTES]
+    return not head.startswith(_BOMS) and len(head.translate(None, _BINARY_BYTES)) < len(head)
 
 
 def _domain(url: str | None) -> str | None:
@@ -61,6 +82,16 @@ def _domain(url: str | None) -> str | None:
         return urlsplit(url).hostname
     except ValueError:
         return None
+
+
+def _check_complexity(tree: HTMLTree, max_depth: int, max_elements: int) -> None:
+    """Reject a parsed page too deep or too large to extract in bounded time (both checks run in C)."""
+    elements = len(tree.document.get_elements_by_tag_name("*"))
+    if elements > max_elements:
+        raise Reject(HTML_TOO_COMPLEX, f"{elements} elements > {max_elements}")
+    # depth <= element count, so only large pages pay for the selector "* > * > … > *" (max_depth + 1 levels)
+    if elements > max_depth and tree.document.query_selector(" > ".join(["*"] * (max_depth + 1))) is not None:
+        raise Reject(HTML_TOO_COMPLEX, f"nesting deeper than {max_depth} elements")
 
 
 def _find_mt_markers(html: str) -> list[str]:
@@ -84,11 +115,13 @@ class ExtractText(Step):
             raise Reject(HTTP_STATUS, f"HTTP {status}")
         if kind is None:
             raise Reject(UNSUPPORTED_CONTENT_TYPE, record[d.CONTENT_TYPE] or "no content type")
+        if _looks_binary(payload):
+            raise Reject(UNSUPPORTED_CONTENT_TYPE, f"binary payload labelled {record[d.CONTENT_TYPE] or kind}")
         started = time.perf_counter()
         if kind == "html":
             text = self._html_text(record, payload)
         else:
-            text = payload.decode(record[d.CHARSET] or "utf-8", errors="replace")
+            text = payload.decode(_known_codec(record[d.CHARSET]) or "utf-8", errors="replace")
         if time.perf_counter() - started > self.config.max_seconds:
             raise Reject(EXTRACTION_TOO_SLOW, f"> {self.config.max_seconds}s")
         text = text.strip()
@@ -107,6 +140,10 @@ class ExtractText(Step):
         encoding = _encoding(payload, record[d.CHARSET])
         try:
             tree = HTMLTree.parse_from_bytes(payload, encoding)
+        except Exception as error:  # noqa: BLE001 - any parser failure rejects this record only
+            raise Reject(EXTRACTION_FAILED, f"{type(error).__name__}: {error}") from error
+        _check_complexity(tree, self.config.max_html_depth, self.config.max_html_elements)
+        try:
             html = payload.decode(encoding, errors="replace")
             record[d.HTML_SIGNALS] = html_signals(tree, _find_mt_markers(html))
             text = extract_plain_text(tree, main_content=self.config.main_content, preserve_formatting=True)
