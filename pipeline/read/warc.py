@@ -3,7 +3,10 @@
 Response, resource and conversion (WET) records are document candidates; warcinfo, request, metadata (WAT),
 revisit and unknown records are counted as skipped. Gzip (per record or whole file) is detected by FastWARC, so
 ``source_offset`` is the record's offset in the file as stored — the offset a Common Crawl range request needs.
-Old WARC/0.17 and 0.18 headers parse in quirks mode.
+WARC headers are parsed strictly (old WARC/0.17 and 0.18 headers parse too): in quirks mode FastWARC silently
+skips junk between records and with it the next record, while strict parsing stops there with one failure. HTTP
+headers are parsed leniently (LF-only line ends are common); a block shorter than its Content-Length fails as
+truncated, and payloads are decoded by :mod:`pipeline.read.payload` (bounded, isolated from the iterator).
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
 from pipeline.ids import document_id, location_key
 from pipeline.read.config import ReadConfig
+from pipeline.read.payload import PayloadTooLarge, decode_payload
 from pipeline.read.records import Failure, SkippedRecord, crawl_id_from_path, iso_utc
 from schemas import documents as d
 from schemas.rejects import MALFORMED_RECORD, RECORD_TOO_LARGE, UNSUPPORTED_FORMAT
@@ -47,7 +51,7 @@ def _document(record: WarcRecord, path: str, crawl_id: str | None, config: ReadC
     status = None
     if record.record_type == WarcRecordType.response:
         try:
-            record.parse_http()
+            record.parse_http(auto_decode="none", max_header_len=config.max_header_bytes, quirks_mode=True)
         except Exception as error:  # noqa: BLE001 - FastWARC raises several types for bad HTTP blocks
             return Failure(MALFORMED_RECORD, f"bad HTTP header block: {error}", offset, record_id, url)
         if not record.is_http_parsed:
@@ -61,9 +65,20 @@ def _document(record: WarcRecord, path: str, crawl_id: str | None, config: ReadC
     payload = None
     if kind is not None:
         try:
-            payload = record.reader.read()
-        except Exception as error:  # noqa: BLE001 - chunked / content-encoding errors surface here
-            return Failure(MALFORMED_RECORD, f"unreadable payload: {error}", offset, record_id, url)
+            raw = record.reader.read()
+        except OSError as error:  # e.g. a gzip member that ends inside the block
+            return Failure(MALFORMED_RECORD, f"unreadable block: {error}", offset, record_id, url)
+        if len(raw) < record.content_length:
+            return Failure(MALFORMED_RECORD, f"truncated: {len(raw)} of {record.content_length} bytes", offset,
+                           record_id, url)
+        headers = record.http_headers if record.is_http_parsed else {}
+        try:
+            payload = decode_payload(raw, headers.get("Transfer-Encoding"), headers.get("Content-Encoding"),
+                                     config.max_record_bytes)
+        except PayloadTooLarge as error:
+            return Failure(RECORD_TOO_LARGE, str(error), offset, record_id, url)
+        except ValueError as error:
+            return Failure(MALFORMED_RECORD, f"undecodable payload: {error}", offset, record_id, url)
     key = record_id or location_key(path, offset)
     doc = d.new_document(
         id=document_id("warc", key),
@@ -87,7 +102,7 @@ def iter_warc(stream: BinaryIO, path: str, config: ReadConfig) -> Iterator[dict 
     """Every record of a WARC/WET/WAT stream; a broken tail ends as one Failure at the last good offset."""
     crawl_id = crawl_id_from_path(path)
     records = ArchiveIterator(
-        stream, parse_http=False, auto_decode="all", quirks_mode=True, max_header_len=config.max_header_bytes
+        stream, parse_http=False, quirks_mode=False, max_header_len=config.max_header_bytes
     )
     seen, position = 0, 0
     try:
