@@ -10,6 +10,7 @@ from pipeline.dedup import DedupConfig
 from pipeline.dedup.config import FALSE_NEGATIVE_WEIGHT, FALSE_POSITIVE_WEIGHT, VERIFY_SIGNATURE
 from pipeline.dedup.lsh import band_keys
 from pipeline.dedup.minhash import Permutations, agreement, signature
+from pipeline.dedup.sketch import sketch_texts
 from pipeline.dedup.text import batch_shingle_hashes, dedup_text, exact_key, shingle_hashes, uses_char_shingles
 from pipeline.dedup.verify import set_jaccard, shingle_set
 
@@ -97,7 +98,9 @@ def test_band_collisions_match_datasketch_minhash_lsh() -> None:
             texts[index + offset] = " ".join(words[:20] + ["x"] * cut + words[20 + cut :])
     signatures = [signature(shingle_hashes(dedup_text(text), char_shingles=False, n=5), permutations) for text in texts]
     lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm, params=(config.bands, config.rows))
-    minhashes = [MinHash(num_perm=config.num_perm, seed=config.seed, hashvalues=sig, scheme="affine32") for sig in signatures]
+    minhashes = [
+        MinHash(num_perm=config.num_perm, seed=config.seed, hashvalues=sig, scheme="affine32") for sig in signatures
+    ]
     for index, minhash in enumerate(minhashes):
         lsh.insert(index, minhash)
     keys = [set(enumerate(band_keys(sig, config.bands, config.rows))) for sig in signatures]
@@ -128,3 +131,16 @@ def test_shingle_set_jaccard_is_the_exact_set_jaccard() -> None:
 def test_exact_mode_prefilters_candidates_well_below_the_threshold() -> None:
     assert DedupConfig(verify=VERIFY_SIGNATURE).min_agreement() == 0.8
     assert 0.6 < DedupConfig().min_agreement() < 0.7  # 4 standard errors of a 128-slot estimate at 0.8
+
+
+def test_a_mixed_batch_sketches_each_text_as_it_would_alone() -> None:
+    config = DedupConfig()
+    permutations = Permutations.create(config.num_perm, config.seed)
+    texts = [dedup_text(text) for text in ("Words in a sentence that is long enough here", "今天天气很好我们去公园散步", "")]
+    langs = ["en", "zh", None]
+    shingles, sketches = sketch_texts(texts, langs, config, permutations)
+    for text, lang, values, sketch in zip(texts, langs, shingles, sketches):
+        chars = lang == "zh"
+        alone = shingle_hashes(text, char_shingles=chars, n=config.char_ngram if chars else config.ngram)
+        np.testing.assert_array_equal(values, alone)
+        np.testing.assert_array_equal(sketch, signature(alone, permutations))

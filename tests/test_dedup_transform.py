@@ -75,31 +75,38 @@ def _corpus() -> list[dict]:
     ]
 
 
+def _read_rows(out: Path, name: str) -> list[dict]:
+    rows = (json.loads(line) for path in out.glob(f"{name}*") for line in path.read_text().splitlines())
+    return sorted(rows, key=lambda row: (row[ID], json.dumps(row, sort_keys=True)))
+
+
 def _run(docs: list[dict], config: DedupConfig, out: Path, options: PipelineOptions | None = None) -> tuple:
-    pipeline = beam.Pipeline(runner="FnApiRunner", options=options) if options is None else beam.Pipeline(options=options)
+    """Run the stage (FnApiRunner unless ``options`` say otherwise); (kept rows, reject rows, result)."""
+    pipeline = beam.Pipeline(runner="FnApiRunner") if options is None else beam.Pipeline(options=options)
     result = pipeline | beam.Create(docs) | Deduplicate(config)
     for name, pcoll in (("kept", result.documents), ("rejects", result.rejects)):
-        _ = pcoll | f"Json{name}" >> beam.Map(json.dumps, sort_keys=True) | f"Write{name}" >> beam.io.WriteToText(
-            str(out / name)
+        _ = (
+            pcoll
+            | f"Json{name}" >> beam.Map(json.dumps, sort_keys=True)
+            | f"Write{name}" >> beam.io.WriteToText(str(out / name))
         )
     run = pipeline.run()
     run.wait_until_finish()
-    read = lambda name: sorted(  # noqa: E731
-        (json.loads(line) for path in out.glob(f"{name}*") for line in path.read_text().splitlines()),
-        key=lambda row: row[ID],
-    )
-    return read("kept"), read("rejects"), run
+    return _read_rows(out, "kept"), _read_rows(out, "rejects"), run
 
 
 def _by_id(rows: list[dict]) -> dict[str, dict]:
     return {row[ID]: row for row in rows}
 
 
+def _smallest_id_hash(*ids: str) -> str:
+    return min(ids, key=lambda doc_id: xxhash.xxh3_64_intdigest(doc_id.encode()))
+
+
 def test_keeper_policy_cluster_columns_rejects_and_metrics(tmp_path: Path) -> None:
     kept, rejects_list, run = _run(_corpus(), DedupConfig(max_bucket_size=2, max_rounds=4), tmp_path)
     kept, rejects = _by_id(kept), _by_id(rejects_list)
-    by_hash = lambda *ids: min(ids, key=lambda doc_id: xxhash.xxh3_64_intdigest(doc_id.encode()))  # noqa: E731
-    assert set(kept) == {"a3", "b2", by_hash("t1", "t2"), by_hash("z1", "z2"), "s1"}
+    assert set(kept) == {"a3", "b2", _smallest_id_hash("t1", "t2"), _smallest_id_hash("z1", "z2"), "s1"}
     assert kept["a3"][CLUSTER_ID] == "a1" and kept["a3"][CLUSTER_SIZE] == 3
     assert kept["a3"][FIRST_SEEN] == "2019-03-02T10:00:00Z"  # the cluster's earliest date, not the keeper's
     assert kept["b2"][KEEPER_ID] == "b2" and kept["b2"][CLUSTER_SIZE] == 7

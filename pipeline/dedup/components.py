@@ -91,7 +91,7 @@ class _Roots(beam.DoFn):
 
 
 class ConnectedComponents(beam.PTransform):
-    """Undirected edges ``(a, b)`` → ``(node, root)`` for every node on an edge; root = smallest id in its component."""
+    """Undirected edges ``(a, b)`` → ``(node, root)`` for every node on an edge, root = its component's smallest id."""
 
     def __init__(self, max_rounds: int) -> None:
         super().__init__()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Iterable, Iterator, Sequence
 
 import apache_beam as beam
-import numpy as np
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
@@ -17,8 +16,9 @@ from pipeline.dedup.components import ConnectedComponents
 from pipeline.dedup.config import NAMESPACE, VERIFY_EXACT, DedupConfig
 from pipeline.dedup.keeper import Cluster, Member, SummariseCluster
 from pipeline.dedup.lsh import NearDuplicateEdges, star_edges
-from pipeline.dedup.minhash import Permutations, signatures
-from pipeline.dedup.text import batch_shingle_hashes, dedup_text, exact_key, uses_char_shingles
+from pipeline.dedup.minhash import Permutations
+from pipeline.dedup.sketch import sketch_texts
+from pipeline.dedup.text import dedup_text, exact_key
 from pipeline.dedup.verify import shingle_set
 from pipeline.step import StageResult
 from schemas.documents import (
@@ -43,24 +43,6 @@ STAGE = "dedup"
 LABEL_MIX_EVIDENCE = "dedup_cluster_labels"
 _REPRESENTATIVES = "representatives"
 _MEMBER, _ROOT, _CLUSTER, _DOC, _ASSIGNMENT = "member", "root", "cluster", "doc", "assignment"
-
-
-def sketch_texts(
-    normalised: Sequence[str], langs: Sequence[str | None], config: DedupConfig, permutations: Permutations
-) -> tuple[list[np.ndarray], np.ndarray]:
-    """Shingle hashes (word or character n-grams as ``config`` and each ``lang`` say) and MinHash signatures (one
-    row per text) of a batch of normalised texts."""
-    chars = [uses_char_shingles(text, lang, config.char_ngram_langs, config.max_word_chars)
-             for text, lang in zip(normalised, langs)]
-    shingles: list[np.ndarray] = [np.empty(0, dtype=np.uint32)] * len(normalised)
-    for char_mode, n in ((False, config.ngram), (True, config.char_ngram)):
-        rows = [row for row, uses_chars in enumerate(chars) if uses_chars == char_mode]
-        if rows:
-            hashes, offsets = batch_shingle_hashes([normalised[row] for row in rows], char_shingles=char_mode, n=n)
-            for index, row in enumerate(rows):
-                shingles[row] = hashes[offsets[index] : offsets[index + 1]]
-    sizes = np.array([0] + [values.size for values in shingles])
-    return shingles, signatures(np.concatenate(shingles), np.cumsum(sizes), permutations)
 
 
 class Sketch(beam.DoFn):
@@ -131,7 +113,7 @@ class Route(beam.DoFn):
                 }
             )
             if cluster.size > 1:
-                mix = {NAME: LABEL_MIX_EVIDENCE, VALUE: cluster.label_mix(), WEIGHT: None}
+                mix = {NAME: LABEL_MIX_EVIDENCE, VALUE: cluster.label_mix(), WEIGHT: 0.0}  # informational
                 out[EVIDENCE] = list(doc.get(EVIDENCE) or []) + [mix]
             is_keeper_id = cluster.keeper.id == doc_id
             if is_keeper_id and copy == 0:
