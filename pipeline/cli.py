@@ -6,6 +6,7 @@ and exit status 2; set ``PROVMIX_DEBUG=1`` to see tracebacks.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sys
 from typing import Sequence
@@ -32,6 +33,18 @@ _SUBCOMMANDS = {
 
 class UsageError(ValueError):
     pass
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (tests and embedders swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
 
 
 def _fail(message: str, status: int = 2) -> int:
@@ -86,6 +99,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from pipeline.runner import RunError
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    progress = logging.getLogger("provmix")
+    if not progress.handlers:  # local runs show progress: one line per input file read
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("provmix: %(message)s"))
+        progress.addHandler(handler)
+        progress.setLevel(logging.INFO)
+        progress.propagate = False
     try:
         return _dispatch(argv)
     except (UsageError, ConfigError, RunError) as error:

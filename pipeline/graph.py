@@ -1,6 +1,10 @@
 """The provmix Beam graph: one composite transform per stage, every rejects output collected.
 
-``inputs ─► Read ─► Extract ─► IdentifyLanguage ─► Detect ─► Write (mix/, rejected/, labels/) + tallies``
+``inputs ─► Read ─► Extract ─► IdentifyLanguage ─► Detect ─► Label (provisional) ─► Deduplicate ─► Label
+─► HumanFloor (per mix) ─► Write (mix/, rejected/, labels/) + tallies and floor reports``
+
+The provisional label pass lets the dedup keeper prefer human documents; the final pass sees the cluster's
+``first_seen``. Scoring stages never drop; Deduplicate and HumanFloor drop, with reasons.
 """
 from __future__ import annotations
 
@@ -8,8 +12,11 @@ from dataclasses import dataclass
 
 import apache_beam as beam
 
+from pipeline.dedup import Deduplicate
 from pipeline.detect import Detect
 from pipeline.extract import Extract
+from pipeline.floor import HumanFloor
+from pipeline.label import Label
 from pipeline.language import IdentifyLanguage
 from pipeline.manifest import Tally
 from pipeline.options import RunConfig
@@ -18,8 +25,7 @@ from pipeline.write import WriteJsonList, WriteParquetShards
 from schemas.documents import DOCUMENT_SCHEMA, LABELS_SCHEMA
 from schemas.rejects import REJECT_SCHEMA
 
-DEFAULT_MIX = "default"
-STAGES = ("read", "extract", "language", "detect", "write")
+STAGES = ("read", "extract", "language", "detect", "label", "dedup", "human_floor", "write")
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,10 @@ class Layout:
     def written(self) -> str:
         return self.path("_written.json")
 
+    @property
+    def floor(self) -> str:
+        return self.path("_floor.json")
+
 
 def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], layout: Layout) -> list[str]:
     """Add the whole run to ``p``; ``sources`` maps a document source (crawl, reference…) to its patterns.
@@ -63,11 +73,14 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
     extracted = records | "Extract" >> Extract(config.extract)
     languages = extracted.documents | "IdentifyLanguage" >> IdentifyLanguage(config.language)
     detected = languages.documents | "Detect" >> Detect(config.detect)
-    rejects += [extracted.rejects, languages.rejects, detected.rejects]
-    documents = detected.documents
-
-    mixes = {DEFAULT_MIX: documents}
-    mix_names = list(mixes)
+    provisional = detected.documents | "ProvisionalLabel" >> Label(config.label)
+    deduplicated = provisional.documents | "Deduplicate" >> Deduplicate(config.dedup)
+    labelled = deduplicated.documents | "Label" >> Label(config.label)
+    floor = labelled.documents | "HumanFloor" >> HumanFloor(config.mixes, config.label.unknown_counts_as_human)
+    rejects += [extracted.rejects, languages.rejects, detected.rejects, provisional.rejects,
+                deduplicated.rejects, labelled.rejects, floor.rejects]
+    mixes = floor.mixes
+    mix_names = [mix.name for mix in config.mixes]
     all_rejects = rejects | "AllRejects" >> beam.Flatten()
 
     written = [
@@ -80,11 +93,12 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
         layout.path("rejected"), REJECT_SCHEMA, config.write) | "TagRejected" >> beam.Map(
         lambda pr: ["rejected", *pr]))
     if config.write.labels:
-        written.append(documents | "WriteLabels" >> WriteParquetShards(
+        written.append(labelled.documents | "WriteLabels" >> WriteParquetShards(
             layout.path("labels"), LABELS_SCHEMA, config.write) | "TagLabels" >> beam.Map(
             lambda pr: ["labels", *pr]))
     written | "AllWritten" >> beam.Flatten() | "WriteWritten" >> WriteJsonList(layout.written)
     (mixes, all_rejects) | "Tally" >> Tally(layout.tally)
     inputs | "WriteInputs" >> WriteJsonList(layout.inputs)
+    floor.reports | "WriteFloor" >> WriteJsonList(layout.floor)
     return mix_names
 

@@ -16,8 +16,11 @@ from typing import Any, Mapping
 import yaml
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from pipeline.dedup import DedupConfig
 from pipeline.detect import DetectConfig
 from pipeline.extract import ExtractConfig
+from pipeline.floor import MixConfig
+from pipeline.label import LabelConfig
 from pipeline.language import LanguageConfig
 from pipeline.read.config import ReadConfig
 from pipeline.write import WriteConfig
@@ -33,7 +36,15 @@ class RunConfig:
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
     detect: DetectConfig = field(default_factory=DetectConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    label: LabelConfig = field(default_factory=LabelConfig)
+    mixes: list[MixConfig] = field(default_factory=lambda: [MixConfig()])
     write: WriteConfig = field(default_factory=WriteConfig)
+
+    def __post_init__(self) -> None:
+        names = [mix.name for mix in self.mixes]
+        if not names or len(set(names)) != len(names):
+            raise ValueError(f"mixes: need at least one mix and unique names, got {names}")
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -109,7 +120,10 @@ def load_config(path: str | None, overrides: Mapping[str, Mapping] | None = None
         if not isinstance(data, dict):
             raise ConfigError(f"config {path}: expected a mapping at the top level")
     for section, values in (overrides or {}).items():
-        data[section] = {**(data.get(section) or {}), **values}
+        if section == "mixes":  # a flag applies to every configured mix (or to the single default mix)
+            data["mixes"] = [{**mix, **values} for mix in (data.get("mixes") or [{}])]
+        else:
+            data[section] = {**(data.get(section) or {}), **values}
     return build_section(RunConfig, data, "config")
 
 
@@ -126,6 +140,12 @@ class ProvmixOptions(PipelineOptions):
                             help="replace a finished run already in --output")
         parser.add_argument("--detectors", default=None,
                             help="comma-separated detector specs (overrides detect.detectors)")
+        parser.add_argument("--human_floor", "--human-floor", dest="human_floor", type=float, default=None,
+                            help="minimum human share of every mix (overrides mixes[].human_floor)")
+        parser.add_argument("--reference", action="append", default=None,
+                            help="pattern of a curated human reference set (source 'reference'); repeatable")
+        parser.add_argument("--synthetic", action="append", default=None,
+                            help="pattern of deliberately generated data (source 'synthetic', labelled ai)")
         parser.add_argument("--num_shards", "--num-shards", dest="num_shards", type=int, default=None,
                             help="Parquet files per output table (overrides write.num_shards)")
 
@@ -134,6 +154,8 @@ class ProvmixOptions(PipelineOptions):
         out: dict[str, dict] = {}
         if self.detectors is not None:
             out["detect"] = {"detectors": [s.strip() for s in self.detectors.split(",") if s.strip()]}
+        if self.human_floor is not None:
+            out["mixes"] = {"human_floor": self.human_floor}
         if self.num_shards is not None:
             out["write"] = {"num_shards": self.num_shards}
         return out

@@ -18,9 +18,11 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 
 from pipeline import graph
 from pipeline.detect import load_configured
+from pipeline.floor.config import FAIL
 from pipeline.manifest import dumps, summarize, verify
 from pipeline.options import ConfigError, ProvmixOptions, RunConfig, load_config
 from pipeline.write import read_json
+from schemas.documents import SOURCE_CRAWL, SOURCE_REFERENCE, SOURCE_SYNTHETIC
 from schemas.version import SCHEMA_VERSION
 
 MANIFEST = "manifest.json"
@@ -131,13 +133,24 @@ def run(argv: Sequence[str]) -> dict:
     started_at, started = _now(), time.monotonic()
     print(f"provmix: {len(inputs)} input file(s), runner {standard.runner}", file=sys.stderr)
     pipeline = beam.Pipeline(options=options)
-    mix_names = graph.build(pipeline, config, {"crawl": ours.input}, layout)
+    sources = {SOURCE_CRAWL: ours.input, SOURCE_REFERENCE: ours.reference or [],
+               SOURCE_SYNTHETIC: ours.synthetic or []}
+    for patterns in (ours.reference, ours.synthetic):
+        if patterns:
+            matched_inputs(patterns)
+    mix_names = graph.build(pipeline, config, sources, layout)
     result = pipeline.run()
     result.wait_until_finish()
 
     written = _written_files(read_json(layout.written), ours.output, layout.root)
     summary = summarize(read_json(layout.tally), read_json(layout.inputs), mix_names)
     problems = verify(summary, written)
+    floor = read_json(layout.floor)
+    failing = [f"{r['mix']} ({r['scope']} {r['key']})" for r in floor
+               if r.get("status") == "shortfall" and r.get("policy") == FAIL]
+    if failing:
+        _delete_tree(layout.root)
+        raise RunError(f"human floor not met with policy 'fail' in {', '.join(failing)}; no mix was written")
     commit(ours.output, layout)
     manifest = {
         "schema_version": SCHEMA_VERSION,
@@ -153,6 +166,8 @@ def run(argv: Sequence[str]) -> dict:
         "inputs": sorted(read_json(layout.inputs), key=lambda a: a["path"]),
         "models": models,
         **summary,
+        "floor": floor,
+        "dedup": config.dedup.as_manifest(),
         "metrics": _metrics(result),
         "outputs": {tag: [path for path, _ in files] for tag, files in written.items()},
         "verified": not problems,

@@ -17,6 +17,11 @@ GERMAN = (
     "waren sich einig, dass der Lesesaal längere Öffnungszeiten braucht, und mehrere Anwohner sprachen darüber."
 )
 
+GERMAN_NEWS = (
+    "Nach dem starken Regen der letzten Woche hat die Stadt die Uferstraße gesperrt. Die Feuerwehr pumpte "
+    "mehrere Keller aus, und der Bürgermeister versprach, die Dämme bis zum Herbst zu verstärken."
+)
+
 
 def html_page(title: str, body: str, lang: str = "en") -> str:
     return (
@@ -77,9 +82,9 @@ def sample_warc(path: Path) -> Path:
 
 
 def sample_jsonl(path: Path) -> Path:
-    """Two good rows and one broken line."""
+    """A German row, an upper-cased copy of the English page (an exact duplicate once normalised), a broken line."""
     rows = [
-        json.dumps({"id": "j1", "url": "http://example.net/1", "text": GERMAN + " " + GERMAN}),
+        json.dumps({"id": "j1", "url": "http://example.net/1", "text": GERMAN_NEWS}),
         "{not json",
         json.dumps({"id": "j2", "url": "http://example.net/2", "text": ENGLISH.upper()}),
     ]

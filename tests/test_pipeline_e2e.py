@@ -11,7 +11,7 @@ from schemas.manifest import MANIFEST_SCHEMA
 from schemas.rejects import OUTCOME, REASON
 from tests.conftest import SHARED_DATA, load_manifest, run_cli
 
-FAST = ("--detectors", "")  # the detector stages are tested on their own; these tests are about the spine
+FAST = ("--detectors", "", "--human-floor", "0")  # detectors and the floor have their own tests
 
 
 def _run(inputs: Path, out: Path, *extra: str) -> dict:
@@ -36,7 +36,7 @@ def test_every_record_is_accounted_for_with_its_reason(inputs: Path, tmp_path: P
     failed = sorted((Path(r["source_file"]).name, r[REASON]) for r in rejects if r[OUTCOME] == "failed")
     assert failed == [("docs.jsonl.gz", "malformed_record"), ("docs.parquet", "malformed_record")]
     reasons = {r[REASON] for r in rejects if r[OUTCOME] == "rejected"}
-    assert {"http_status", "unsupported_content_type"} <= reasons
+    assert {"http_status", "unsupported_content_type", "exact_duplicate"} <= reasons
     assert len(_rows(tmp_path / "out" / "mix")) == counts["kept"]
     assert len(rejects) == counts["rejected"] + counts["failed"]
 

@@ -8,6 +8,7 @@ skipped in the file's accounting row.
 """
 from __future__ import annotations
 
+import logging
 from typing import Callable, Iterator, NamedTuple, Sequence
 
 import apache_beam as beam
@@ -24,6 +25,7 @@ from schemas import documents as d
 from schemas.rejects import EMPTY_FILE, FAILED, UNREADABLE_FILE, UNSUPPORTED_FORMAT, make_reject
 
 STAGE = "read"
+_LOG = logging.getLogger("provmix")
 FAILURES = "failures"
 INPUTS = "inputs"
 
@@ -105,6 +107,8 @@ class ReadFile(beam.DoFn):
                 self.records.inc()
                 item[d.SOURCE] = self.source
                 yield item
+        _LOG.info("read %s: %d records, %d skipped%s", path, account["records"], sum(account["skipped"].values()),
+                  f" ({account['error']})" if account["error"] else "")
         yield pvalue.TaggedOutput(INPUTS, account)
 
     def _items(self, path: str, size: int, fmt: str | None) -> Iterator:
