@@ -100,14 +100,15 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def worker_pool() -> Iterator[str]:
+def worker_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``127.0.0.1:PORT`` of an SDK worker pool in its own process group, stopped (group and all) afterwards."""
     env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-    pool = subprocess.Popen([sys.executable, "-c", _LOOPBACK_POOL], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            env=env, text=True, start_new_session=True)
+    log = tmp_path_factory.mktemp("pool") / "stderr.log"
+    with log.open("w") as stderr:
+        pool = subprocess.Popen([sys.executable, "-c", _LOOPBACK_POOL], stdout=subprocess.PIPE, stderr=stderr,
+                                env=env, text=True, start_new_session=True)
     try:
-        port = _read_port(pool)
-        yield f"127.0.0.1:{port}"
+        yield f"127.0.0.1:{_read_port(pool, log)}"
     finally:
         os.killpg(pool.pid, signal.SIGTERM)
         try:
@@ -118,14 +119,14 @@ def worker_pool() -> Iterator[str]:
         pool.stdout.close()
 
 
-def _read_port(pool: subprocess.Popen) -> int:
+def _read_port(pool: subprocess.Popen, log: Path) -> int:
     with selectors.DefaultSelector() as selector:
         selector.register(pool.stdout, selectors.EVENT_READ)
-        if not selector.select(timeout=POOL_START_SECONDS):
-            raise RuntimeError(f"the SDK worker pool did not start within {POOL_START_SECONDS}s")
-    line = pool.stdout.readline()
+        ready = selector.select(timeout=POOL_START_SECONDS)
+    line = pool.stdout.readline() if ready else ""
     if not line.strip().isdigit():
-        raise RuntimeError(f"the SDK worker pool exited (status {pool.poll()}) before listening")
+        raise RuntimeError(f"the SDK worker pool is not listening after {POOL_START_SECONDS}s (exit status "
+                           f"{pool.poll()}):\n{log.read_text()[-2000:]}")
     return int(line)
 
 
