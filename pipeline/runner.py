@@ -114,6 +114,16 @@ def _written_files(written: list[list], output: str, staging: str) -> dict[str, 
     return {tag: sorted(files) for tag, files in sorted(grouped.items())}
 
 
+def skipped_stages(config: RunConfig) -> dict[str, str]:
+    """Stages that are in the graph but do no work under this config, with why."""
+    skipped = {}
+    if not config.detect.detectors:
+        skipped["detect"] = "no detectors configured: p_ai and p_mt stay null"
+    if not config.dedup.enabled:
+        skipped["dedup"] = "dedup.enabled is false"
+    return skipped
+
+
 def run(argv: Sequence[str]) -> dict:
     """Run the pipeline for command-line ``argv`` (provmix and Beam flags); returns the manifest."""
     options = PipelineOptions(list(argv))
@@ -162,7 +172,8 @@ def run(argv: Sequence[str]) -> dict:
         "runner": str(standard.runner),
         "config": config.as_dict(),
         "config_sha256": config.sha256(),
-        "stages_run": list(graph.STAGES),
+        "stages_run": [stage for stage in graph.STAGES if stage not in skipped_stages(config)],
+        "stages_skipped": skipped_stages(config),
         "inputs": sorted(read_json(layout.inputs), key=lambda a: a["path"]),
         "models": models,
         **summary,
