@@ -140,8 +140,14 @@ def _wrong_length_long(ns: str) -> bytes:
 
 
 def _bad_chunked(ns: str) -> bytes:
-    body = chunked(article(f"{ns}/1"), [50, 50]).replace(b"32\r\n", b"zz\r\n", 1)
+    body = chunked(article(f"{ns}/1"), [50, 50]).replace(b"\r\n32\r\n", b"\r\nzz\r\n", 1)
     return warc_record(http_response(body, headers=("Transfer-Encoding: chunked",)), name=f"{ns}/doc1")
+
+
+def _decoded_but_labelled(ns: str) -> bytes:
+    """Bodies stored decoded under their original coding headers (as ClueWeb09 and many crawlers do)."""
+    return (response(ns, 1, headers=("Content-Encoding: gzip",)) + response(ns, 2, headers=("Transfer-Encoding: chunked",))
+            + response(ns, 3, headers=("Content-Encoding: deflate",)))
 
 
 def _overlong_chunk(ns: str) -> bytes:
@@ -267,7 +273,9 @@ CASES: tuple[FuzzCase, ...] = (
                                                             content_length=300) + response(ns, 2),
              {KEPT: 1, MALFORMED_RECORD: 1}, "Content-Length too short: the rest of the block is junk"),
     FuzzCase("bad-chunked.warc", lambda ns: _bad_chunked(ns) + response(ns, 2), {MALFORMED_RECORD: 1, KEPT: 1},
-             "chunk size that is not hex; the next record still parses"),
+             "second chunk size not hex; the next record still parses"),
+    FuzzCase("decoded-but-labelled.warc", _decoded_but_labelled, {KEPT: 3},
+             "plain bodies under Content-Encoding / Transfer-Encoding headers"),
     FuzzCase("overlong-chunk.warc", lambda ns: _overlong_chunk(ns) + response(ns, 2), {MALFORMED_RECORD: 1, KEPT: 1},
              "a last chunk that overstates its size; the next record still parses"),
     FuzzCase("encoded.warc", _encoded, {KEPT: 3, RECORD_TOO_LARGE: 1, MALFORMED_RECORD: 2},
