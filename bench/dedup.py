@@ -81,7 +81,7 @@ def _exactly_verified(pairs: set[tuple[int, int]], sets: list[bytes], config: De
 
 def predicted_pairs(signatures: np.ndarray, sets: list[bytes], config: DedupConfig) -> set[tuple[int, int]]:
     """The verified pairs of the dedup code path: band buckets → ``VerifyBucket`` → (exact mode) set Jaccard."""
-    buckets: dict[int, list] = defaultdict(list)
+    buckets: dict[bytes, list] = defaultdict(list)
     for index, sig in enumerate(signatures):
         for key in band_keys(sig, config.bands, config.rows):
             buckets[key].append((f"{index:09d}", sig.tobytes()))

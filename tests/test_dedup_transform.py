@@ -158,11 +158,11 @@ def _bucket(count: int, seed: int) -> list[tuple[str, bytes]]:
 
 
 def test_oversized_bucket_is_compared_as_a_star_around_its_smallest_id() -> None:
-    small = sorted(VerifyBucket(0.8, max_bucket_size=5).process((1, _bucket(5, 0))))
+    small = sorted(VerifyBucket(0.8, max_bucket_size=5).process((b"k", _bucket(5, 0))))
     assert len(small) == 10  # all pairs
-    star = sorted(VerifyBucket(0.8, max_bucket_size=5).process((1, _bucket(6, 0))))
+    star = sorted(VerifyBucket(0.8, max_bucket_size=5).process((b"k", _bucket(6, 0))))
     assert star == [("m0", f"m{index}") for index in range(1, 6)]
-    assert star == sorted(VerifyBucket(0.8, max_bucket_size=5).process((1, _bucket(6, 99))))
+    assert star == sorted(VerifyBucket(0.8, max_bucket_size=5).process((b"k", _bucket(6, 99))))
 
 
 def test_pairs_below_threshold_are_not_edges() -> None:
@@ -170,5 +170,5 @@ def test_pairs_below_threshold_are_not_edges() -> None:
     high = low.copy()
     high[:30] += 1000  # 98/128 = 0.77 agreement
     members = [("x", low.tobytes()), ("y", high.tobytes())]
-    assert list(VerifyBucket(0.8, 10).process((1, members))) == []
-    assert list(VerifyBucket(0.75, 10).process((1, members))) == [("x", "y")]
+    assert list(VerifyBucket(0.8, 10).process((b"k", members))) == []
+    assert list(VerifyBucket(0.75, 10).process((b"k", members))) == [("x", "y")]

@@ -42,11 +42,11 @@ class Member(NamedTuple):
     id: str
     human: bool
     earliest: str | None
-    exact_key: int
+    exact_key: bytes
     label: str
 
     @classmethod
-    def of(cls, doc: dict, exact_key: int) -> "Member":
+    def of(cls, doc: dict, exact_key: bytes) -> "Member":
         return cls(doc[ID], doc.get(LABEL) == HUMAN, earliest_date(doc), exact_key, doc.get(LABEL) or UNKNOWN)
 
     def rank(self) -> tuple:

@@ -16,12 +16,12 @@ from pipeline.dedup.verify import Edge, ExactJaccard, edge
 BucketMember = tuple  # (doc id, signature bytes)
 
 
-def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[int]:
-    """One 64-bit key per band (xxh3 of the band's slots, seeded with the band index); none for empty sets."""
+def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[bytes]:
+    """One 8-byte key per band (xxh3 of the band's slots, seeded with the band index); none for empty sets."""
     if signature[0] == EMPTY and np.all(signature == EMPTY):
         return []
     return [
-        xxhash.xxh3_64_intdigest(signature[band * rows : (band + 1) * rows].tobytes(), seed=band)
+        xxhash.xxh3_64_digest(signature[band * rows : (band + 1) * rows].tobytes(), seed=band)
         for band in range(bands)
     ]
 
@@ -46,7 +46,7 @@ class VerifyBucket(beam.DoFn):
         self.oversized = Metrics.counter(NAMESPACE, "oversized_buckets")
         self.candidates = Metrics.counter(NAMESPACE, "candidate_pairs")
 
-    def process(self, bucket: tuple[int, Iterable[BucketMember]]) -> Iterator[Edge]:
+    def process(self, bucket: tuple[bytes, Iterable[BucketMember]]) -> Iterator[Edge]:
         _, members = bucket
         size, anchor = 0, None
         for member in members:
@@ -76,7 +76,7 @@ class VerifyBucket(beam.DoFn):
 _VERIFIED_PAIRS = Metrics.counter(NAMESPACE, "verified_pairs")
 
 
-def _band_entries(member: BucketMember, bands: int, rows: int) -> Iterator[tuple[int, BucketMember]]:
+def _band_entries(member: BucketMember, bands: int, rows: int) -> Iterator[tuple[bytes, BucketMember]]:
     for key in band_keys(np.frombuffer(member[1], dtype=np.uint32), bands, rows):
         yield key, member
 

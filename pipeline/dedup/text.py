@@ -30,9 +30,9 @@ def dedup_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def exact_key(normalised: str) -> int:
-    """xxh3-64 of the normalised text: equal keys are exact duplicates."""
-    return xxhash.xxh3_64_intdigest(normalised.encode("utf-8"))
+def exact_key(normalised: str) -> bytes:
+    """xxh3-64 of the normalised text (8 bytes, a cheap deterministic shuffle key): equal keys are exact duplicates."""
+    return xxhash.xxh3_64_digest(normalised.encode("utf-8"))
 
 
 class _Powers:

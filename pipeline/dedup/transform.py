@@ -72,7 +72,7 @@ class Sketch(beam.DoFn):
 class ExactGroup(beam.DoFn):
     """One exact-duplicate group → star edges around its smallest id, which alone goes on to LSH."""
 
-    def process(self, group: tuple[int, Iterable[tuple[str, bytes]]]) -> Iterator:
+    def process(self, group: tuple[bytes, Iterable[tuple[str, bytes]]]) -> Iterator:
         _, members = group
         representative = min(members)
         yield from star_edges([doc_id for doc_id, _ in members])
@@ -102,7 +102,7 @@ class Route(beam.DoFn):
             if assignments:
                 root, cluster, member = assignments[0]
             else:
-                root, cluster, member = doc_id, Cluster.singleton(Member.of(doc, exact_key=0)), None
+                root, cluster, member = doc_id, Cluster.singleton(Member.of(doc, exact_key=b"")), None
             out = dict(doc)
             out.update(
                 {
