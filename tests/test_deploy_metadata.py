@@ -68,7 +68,7 @@ def test_every_parameter_is_described_and_typed() -> None:
 @pytest.mark.parametrize("name", sorted(_options()))
 def test_values_the_template_accepts_parse_as_the_launcher_passes_them(name: str) -> None:
     action, parameter = _options()[name], _parameters()[name]
-    if isinstance(action, argparse._StoreTrueAction):
+    if isinstance(action.default, bool):  # a flag: the launcher passes --name=true|false
         for text, value in (("true", True), ("false", False)):
             assert _accepts(parameter, text)
             assert getattr(_parse(f"--{name}={text}"), name) is value
