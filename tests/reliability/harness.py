@@ -1,0 +1,69 @@
+"""Running provmix in-process on a corpus and reading back what each input record became."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Sequence
+
+import pyarrow.parquet as pq
+import yaml
+
+from schemas import documents as d
+from schemas import rejects as r
+from tests.reliability.corpus import KEPT
+
+SHARDS = Path(__file__).resolve().parents[3] / "shared" / "data" / "shards"
+# Real broken and old-format shards (see ../shared/data/README.md); absent on machines without the data.
+REAL_SHARD_PATTERNS = (str(SHARDS / "cc-warcio" / "*.*arc*"), str(SHARDS / "cc-resiliparse" / "*.warc.gz"))
+# Manifest fields that differ between otherwise identical runs.
+TIMING_FIELDS = ("started_at", "finished_at", "wall_seconds")
+
+
+def run(inputs: Sequence[str], out: Path, config: dict, *beam_args: str) -> tuple[int, dict | None]:
+    """``provmix run`` with ``config`` (written next to ``out``); returns the exit status and the manifest."""
+    from pipeline.cli import main
+
+    config_path = out.with_name(out.name + ".yaml")
+    config_path.write_text(yaml.safe_dump(config))
+    argv = ["run", *(arg for pattern in inputs for arg in ("--input", pattern)), "--output", str(out),
+            "--config", str(config_path), *beam_args]
+    status = main(argv)
+    manifest = out / "manifest.json"
+    return status, json.loads(manifest.read_text()) if manifest.exists() else None
+
+
+def parquet_files(out: Path, table: str) -> list[Path]:
+    return sorted((out / table).rglob("*.parquet"))
+
+
+def row_count(out: Path, table: str) -> int:
+    return sum(pq.ParquetFile(path).metadata.num_rows for path in parquet_files(out, table))
+
+
+def rejects(out: Path) -> list[dict]:
+    return [row for path in parquet_files(out, "rejected") for row in pq.read_table(path).to_pylist()]
+
+
+def fates(out: Path) -> dict[str, Counter]:
+    """Input file name → Counter of what its records became: ``kept`` (in the mix) or a rejects reason."""
+    result: dict[str, Counter] = defaultdict(Counter)
+    for path in parquet_files(out, "mix"):
+        for source in pq.read_table(path, columns=[d.SOURCE_FILE]).column(0).to_pylist():
+            result[os.path.basename(source)][KEPT] += 1
+    for row in rejects(out):
+        result[os.path.basename(row[d.SOURCE_FILE])][row[r.REASON]] += 1
+    return result
+
+
+def comparable_manifest(manifest: dict, out: Path) -> str:
+    """The manifest as text without timing fields and with the output directory replaced by ``OUT``."""
+    kept = {key: value for key, value in manifest.items() if key not in TIMING_FIELDS}
+    return re.sub(re.escape(str(out)), "OUT", json.dumps(kept, indent=1, sort_keys=True))
+
+
+def output_bytes(out: Path) -> dict[str, bytes]:
+    """Every Parquet file of a run, by its path under ``out``."""
+    return {str(path.relative_to(out)): path.read_bytes() for path in sorted(out.rglob("*.parquet"))}
