@@ -268,6 +268,27 @@ def scale_one(count: int, seed: int = 0) -> dict:
             "cc_rounds_used": max(rounds, default=0), **counters}
 
 
+def stage(docs: list[str]) -> dict:
+    """The whole Deduplicate stage (default config, exact verification) on the planted corpus, FnApiRunner."""
+    import apache_beam as beam
+    from apache_beam.metrics.metric import MetricsFilter
+
+    from pipeline.dedup import Deduplicate
+    from schemas.documents import ID, TEXT, new_document
+
+    rows = [new_document(**{ID: f"doc{index:07d}", TEXT: text}) for index, text in enumerate(docs)]
+    start = time.perf_counter()
+    pipeline = beam.Pipeline(runner="FnApiRunner")
+    result = pipeline | beam.Create(rows, reshuffle=False) | Deduplicate(DedupConfig())
+    _ = result.documents | "CountKept" >> beam.combiners.Count.Globally()
+    run = pipeline.run()
+    run.wait_until_finish()
+    seconds = time.perf_counter() - start
+    counters = {c.key.metric.name: c.committed for c in run.metrics().query(MetricsFilter().with_namespace("dedup"))
+                ["counters"] if c.key.metric.name in ("exact_duplicates", "near_duplicates", "clusters")}
+    return {"documents": len(rows), "seconds": seconds, "docs_per_second": len(rows) / seconds, **counters}
+
+
 def scale(counts: list[int]) -> list[dict]:
     rows = []
     for count in counts:
@@ -318,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     for result in results["accuracy"]:
         print(_table([{k: v for k, v in result.items() if not isinstance(v, (dict, list))}]))
         print(_table(result["detection_by_jaccard"]), "\n", flush=True)
+    results["stage"] = stage(docs)
+    print(_table([results["stage"]]), "\n", flush=True)
     rates = speed(speed_texts(texts, args.speed_docs), 128, args.repeats)
     results["speed_docs_per_cpu_second"] = rates
     print(_table([{"signer": name, "docs/s": rate, "provmix speedup": rates["provmix"] / rate}
