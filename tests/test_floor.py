@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from dataclasses import replace
 from fractions import Fraction
 
 import pytest
@@ -81,14 +82,16 @@ def size(doc: dict, mix: MixConfig) -> int:
     return doc[d.N_TOKENS] if mix.unit == "tokens" else 1
 
 
-def recount(docs: list[dict], mix: MixConfig) -> dict[str, dict[str, int]]:
-    """Per scope: units per class, fresh human units and human tokens, from the documents themselves."""
+def recount(docs: list[dict], mix: MixConfig, unknown_is_human: bool = False) -> dict[str, dict[str, int]]:
+    """Per scope: units per class, human and fresh human units and human tokens, from the documents themselves."""
+    humans = {d.HUMAN, d.UNKNOWN} if unknown_is_human else {d.HUMAN}
     out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for doc in docs:
         counts = out[key(doc, mix)]
         counts[floor_class(doc)] += size(doc, mix)
         counts["total"] += size(doc, mix)
-        if floor_class(doc) == d.HUMAN:
+        if floor_class(doc) in humans:
+            counts["human_units"] += size(doc, mix)
             counts["fresh"] += size(doc, mix) if fresh(doc, mix) else 0
             counts["human_tokens"] += doc[d.N_TOKENS]
     return out
@@ -96,7 +99,7 @@ def recount(docs: list[dict], mix: MixConfig) -> dict[str, dict[str, int]]:
 
 def violations(counts: dict[str, int], mix: MixConfig) -> set[str]:
     """The share constraints a scope breaks (exact arithmetic)."""
-    total, human = counts["total"], counts[d.HUMAN]
+    total, human = counts["total"], counts["human_units"]
     broken = set()
     if human < Fraction(mix.human_floor) * total:
         broken.add("human_floor")
@@ -113,11 +116,15 @@ fast = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 
 @fast
-@given(documents(), mixes(policy="downsample"))
-def test_downsample_meets_floor_caps_and_fresh_share_in_every_scope(docs: list[dict], mix: MixConfig) -> None:
-    result = select_mix(docs, mix)
+@given(documents(), mixes(policy="downsample"), st.booleans())
+def test_downsample_meets_floor_caps_and_fresh_share_in_every_scope(
+    docs: list[dict], mix: MixConfig, unknown_is_human: bool
+) -> None:
+    if unknown_is_human:
+        mix = replace(mix, caps={cls: cap for cls, cap in mix.caps.items() if cls != d.UNKNOWN})
+    result = select_mix(docs, mix, unknown_counts_as_human=unknown_is_human)
     assert sorted(x[d.ID] for x in result.kept + result.dropped) == sorted(x[d.ID] for x in docs)
-    for scope, counts in recount(result.kept, mix).items():
+    for scope, counts in recount(result.kept, mix, unknown_is_human).items():
         assert violations(counts, mix) == set(), scope
     for report in result.reports:
         constraints = {s["constraint"] for s in report["shortfall"]}

@@ -70,3 +70,12 @@ class MixConfig:
 def _choice(mix: MixConfig, name: str, allowed: tuple[str, ...]) -> None:
     if getattr(mix, name) not in allowed:
         raise ValueError(f"mix {mix.name!r}: {name} must be one of {allowed}, not {getattr(mix, name)!r}")
+
+
+def check_mixes(mixes: list[MixConfig], unknown_counts_as_human: bool) -> None:
+    """Checks across mixes: at least one, unique names, no cap on unknown data while it counts as human."""
+    names = [mix.name for mix in mixes]
+    if not names or len(set(names)) != len(names):
+        raise ValueError(f"need at least one mix and unique mix names, got {names}")
+    if unknown_counts_as_human and any(d.UNKNOWN in mix.caps for mix in mixes):
+        raise ValueError("caps.unknown is meaningless while unknown counts as human")

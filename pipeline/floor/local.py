@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable, NamedTuple
 
-from pipeline.floor.config import MixConfig
+from pipeline.floor.config import MixConfig, check_mixes
 from pipeline.floor.groups import bucket_of, group_of, human_classes, is_kept, scope_key, tokens_of
 from pipeline.floor.plan import Histogram, histogram_add, plan_scope
 
@@ -19,6 +19,7 @@ class LocalMix(NamedTuple):
 
 
 def select_mix(docs: Iterable[dict], mix: MixConfig, unknown_counts_as_human: bool = False) -> LocalMix:
+    check_mixes([mix], unknown_counts_as_human)
     docs = list(docs)
     humans = human_classes(unknown_counts_as_human)
     hists: dict[str, dict] = defaultdict(lambda: defaultdict(Histogram))

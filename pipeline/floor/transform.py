@@ -11,11 +11,10 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from pipeline.floor.config import MixConfig
+from pipeline.floor.config import MixConfig, check_mixes
 from pipeline.floor.groups import Group, bucket_of, group_of, human_classes, is_kept, scope_key, tokens_of
 from pipeline.floor.plan import Histogram, ScopePlan, histogram_add, histogram_merge, plan_scope
 from pipeline.step import DOCUMENTS, REJECTS
-from schemas import documents as d
 from schemas.rejects import HUMAN_FLOOR, MIX, make_reject
 
 STAGE = "human_floor"
@@ -114,11 +113,7 @@ class HumanFloor(beam.PTransform):
 
     def __init__(self, mixes: Sequence[MixConfig], unknown_counts_as_human: bool = False) -> None:
         super().__init__()
-        names = [mix.name for mix in mixes]
-        if not names or len(set(names)) != len(names):
-            raise ValueError(f"need at least one mix and unique mix names, got {names}")
-        if unknown_counts_as_human and any(d.UNKNOWN in mix.caps for mix in mixes):
-            raise ValueError("caps.unknown is meaningless while unknown counts as human")
+        check_mixes(list(mixes), unknown_counts_as_human)
         self.mixes = tuple(mixes)
         self.humans = human_classes(unknown_counts_as_human)
 
