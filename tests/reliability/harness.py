@@ -20,6 +20,7 @@ SHARDS = Path(__file__).resolve().parents[3] / "shared" / "data" / "shards"
 REAL_SHARD_PATTERNS = (str(SHARDS / "cc-warcio" / "*.*arc*"), str(SHARDS / "cc-resiliparse" / "*.warc.gz"))
 # Manifest fields that differ between otherwise identical runs.
 TIMING_FIELDS = ("started_at", "finished_at", "wall_seconds")
+TIMING_METRICS = ("micros",)  # per-stage time counters in manifest["metrics"]
 
 
 def run(inputs: Sequence[str], out: Path, config: dict, *beam_args: str) -> tuple[int, dict | None]:
@@ -61,6 +62,8 @@ def fates(out: Path) -> dict[str, Counter]:
 def comparable_manifest(manifest: dict, out: Path) -> str:
     """The manifest as text without timing fields and with the output directory replaced by ``OUT``."""
     kept = {key: value for key, value in manifest.items() if key not in TIMING_FIELDS}
+    kept["metrics"] = {namespace: {name: value for name, value in counters.items() if name not in TIMING_METRICS}
+                       for namespace, counters in manifest.get("metrics", {}).items()}
     return re.sub(re.escape(str(out)), "OUT", json.dumps(kept, indent=1, sort_keys=True))
 
 
