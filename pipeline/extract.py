@@ -18,7 +18,7 @@ from resiliparse.parse.html import HTMLTree
 
 from pipeline.html_signals import html_signals
 from pipeline.step import Reject, StageResult, Step, run_step
-from pipeline.tokens import count_tokens
+from pipeline.tokens import DEFAULT_COUNTER, HF_PREFIX, token_counter
 from schemas import documents as d
 from schemas.rejects import (
     EMPTY_TEXT,
@@ -47,11 +47,14 @@ class ExtractConfig:
     max_html_depth: int = 1_000
     max_html_elements: int = 200_000
     main_content: bool = True  # Resiliparse's main-content heuristics (drops navigation and boilerplate)
+    tokenizer: str = DEFAULT_COUNTER  # n_tokens: "default" (fast, language-agnostic) or "hf:PATH" (local HF tokenizer)
 
     def __post_init__(self) -> None:
         if (self.min_text_chars < 0 or self.max_html_bytes <= 0 or self.max_seconds <= 0
                 or self.max_html_depth <= 0 or self.max_html_elements <= 0):
             raise ValueError("extract limits must be positive")
+        if self.tokenizer != DEFAULT_COUNTER and not self.tokenizer.startswith(HF_PREFIX):
+            raise ValueError(f"extract.tokenizer must be {DEFAULT_COUNTER!r} or 'hf:PATH', not {self.tokenizer!r}")
 
 
 def _known_codec(name: str | None) -> str | None:
@@ -108,6 +111,9 @@ class ExtractText(Step):
     def __init__(self, config: ExtractConfig) -> None:
         self.config = config
 
+    def start(self) -> None:
+        self.count_tokens = token_counter(self.config.tokenizer)
+
     def apply(self, record: dict) -> Iterable[dict]:
         record = dict(record)
         status, kind, payload = record.pop(d.HTTP_STATUS), record.pop(d.RAW_KIND), record.pop(d.RAW_CONTENT)
@@ -130,7 +136,7 @@ class ExtractText(Step):
         if len(text) < self.config.min_text_chars:
             raise Reject(TOO_SHORT, f"{len(text)} chars < {self.config.min_text_chars}")
         record[d.TEXT] = text
-        record[d.N_TOKENS] = count_tokens(text)
+        record[d.N_TOKENS] = self.count_tokens(text)
         record[d.DOMAIN] = record[d.DOMAIN] or _domain(record[d.URL])
         yield record
 
