@@ -1,0 +1,122 @@
+"""Homoglyphs, zero-width characters and whitespace tricks move no shipped detector's score by more than 0.05."""
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import re
+import string
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from tests.reliability.corpus import prose
+from tests.reliability.harness import SHARDS
+
+MAX_SHIFT = 0.05
+DATA = SHARDS.parent
+SAMPLES = (("ai-text/fast-detect-gpt.jsonl.gz", 40), ("ai-text/raidar.jsonl.gz", 20), ("mt/wmt23.jsonl.gz", 40))
+_LOOKALIKE_LATIN = "aceopxyABCEHKMOPTX"
+_LATIN_TO_CYRILLIC = str.maketrans(_LOOKALIKE_LATIN, "асеорхуАВСЕНКМОРТХ")
+
+
+_KEPT_LATIN = "".join(sorted(set(string.ascii_letters) - set(_LOOKALIKE_LATIN)))
+_MIXED_WORD = re.compile(rf"\b\w*[{_KEPT_LATIN}]\w*\b")
+
+
+def _mixed_words(text: str) -> str:
+    # look-alikes swapped inside words that keep a Latin letter with no look-alike ("pаper"): mixed-script words
+    return _MIXED_WORD.sub(lambda m: m.group(0).translate(_LATIN_TO_CYRILLIC), text)
+
+
+def _whole_words(text: str) -> str:
+    # words made only of look-alike letters ("a", "ace", "cop") become all-Cyrillic: no ASCII letter left to spot
+    return re.sub(r"\b[aceopxy]+\b", lambda m: m.group(0).translate(_LATIN_TO_CYRILLIC), text)
+
+
+def _interleave(text: str, char: str, every: int) -> str:
+    return "".join(c + (char if i % every == every - 1 else "") for i, c in enumerate(text))
+
+
+ATTACKS: dict[str, Callable[[str], str]] = {
+    "homoglyphs_mixed_words": _mixed_words,
+    "homoglyphs_whole_words": _whole_words,
+    "zero_width_space": lambda t: _interleave(t, "\u200b", 3),
+    "zero_width_joiner": lambda t: _interleave(t, "\u200d", 5),
+    "soft_hyphens": lambda t: _interleave(t, "\u00ad", 4),
+    "bom_and_bidi": lambda t: "\ufeff" + t.replace(" ", " \u202a", 20),
+    "nbsp": lambda t: t.replace(" ", "\u00a0"),
+    "thin_and_ideographic_spaces": lambda t: t.replace(" ", "\u2009", 30).replace(" ", "\u3000", 30),
+    "doubled_spaces_tabs_newlines": lambda t: t.replace(" ", "  ", 20).replace(". ", ".\n\t"),
+    "fullwidth": lambda t: "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" and i % 3 == 0 else c
+                                   for i, c in enumerate(t)),
+}
+
+
+def _samples() -> tuple[list[str], list[str]]:
+    texts, langs = [], []
+    for name, n in SAMPLES:
+        path = DATA / name
+        if not path.exists():
+            continue
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            for line in itertools.islice(lines, 0, n * 50, 50):  # spread over the file, labels mixed
+                row = json.loads(line)
+                texts.append(row["text"][:3000])
+                langs.append(row.get("lang") or "en")
+    if not texts:  # no shared data: the attacks still run, on generated English-like prose
+        texts = [prose(f"adversarial/{i}", 12) for i in range(20)]
+        langs = ["en"] * len(texts)
+    return texts, langs
+
+
+@pytest.fixture(scope="module")
+def samples() -> tuple[list[str], list[str]]:
+    return _samples()
+
+
+# detectors/normalize.py maps look-alikes back only inside words that still hold an ASCII letter, so a word
+# spelled entirely in look-alikes ("а", "ace", "cop") stays Cyrillic: a known gap (docs/reliability.md, Findings).
+KNOWN_GAPS = {"homoglyphs_whole_words"}
+_CASES = [pytest.param(attack, marks=pytest.mark.xfail(strict=True, reason="whole-word homoglyphs not normalised"))
+          if attack in KNOWN_GAPS else attack for attack in sorted(ATTACKS)]
+
+
+@pytest.mark.parametrize("spec", ["ai-default", "mt-default"])
+@pytest.mark.parametrize("attack", _CASES)
+def test_attack_moves_scores_at_most(spec: str, attack: str, samples, detectors: dict) -> None:
+    detector = detectors.get(spec)
+    if detector is None:
+        pytest.skip(f"{spec} is not available here (model not built yet)")
+    texts, langs = samples
+    before = detector.score(texts, langs).values()
+    after = detector.score([ATTACKS[attack](t) for t in texts], langs).values()
+    shifts = [(abs(a - b), i) for i, (a, b) in enumerate(zip(after, before)) if a is not None and b is not None]
+    abstain_flips = sum((a is None) != (b is None) for a, b in zip(after, before))
+    worst = max(shifts, default=(0.0, -1))
+    assert worst[0] <= MAX_SHIFT, f"{spec}/{attack}: shift {worst[0]:.3f} on text {worst[1]}"
+    assert abstain_flips == 0, f"{spec}/{attack}: {abstain_flips} abstentions changed"
+
+
+@pytest.fixture(scope="module")
+def detectors() -> dict:
+    from detectors.registry import load_detector
+
+    loaded = {}
+    for spec in ("ai-default", "mt-default"):
+        try:
+            loaded[spec] = load_detector(spec)
+        except (FileNotFoundError, ImportError):
+            continue
+    return loaded
+
+
+def test_attacks_really_change_the_text() -> None:
+    text = prose("check", 3) + " a cop ate an ace pie"
+    for name, attack in ATTACKS.items():
+        assert attack(text) != text, name
+
+
+def test_sample_path_points_at_shared_data() -> None:
+    assert DATA == Path(__file__).resolve().parents[3] / "shared" / "data"
