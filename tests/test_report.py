@@ -191,6 +191,7 @@ def test_scores_clusters_and_throughput_are_shown(tmp_path: Path) -> None:
             '<tr><td>2</td><td class="n">1</td><td class="n">2</td></tr>'
             '<tr><td>3–4</td><td class="n">1</td><td class="n">3</td></tr>') in page
     assert "exact_clusters" in page
+    assert f"<tr><td>sha256</td><td>{'cd' * 32}</td></tr>" in page  # the model's checksum
     assert "<td>extract</td><td class=\"n\">9</td><td class=\"n\">8</td><td class=\"n\">1</td>" \
            "<td class=\"n\">2</td><td class=\"n\">4.5</td>" in page
 
@@ -199,7 +200,7 @@ def test_text_from_the_run_is_escaped(tmp_path: Path) -> None:
     root = _generated_run(tmp_path, models=[{"name": "<b>x</b>", "version": "1", "kind": "ai"}])
     page = render(str(root))
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert "<b>x</b>" not in page and "<tr><td>name</td><td>&lt;b&gt;x&lt;/b&gt;</td></tr>" in page
 
 
 # --- the pieces --------------------------------------------------------------------------------------------

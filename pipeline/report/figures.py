@@ -63,7 +63,8 @@ def stacked_shares(rows: Sequence[str], shares: Mapping[str, Sequence[float]]) -
 
 def share_vs_target(names: Sequence[str], achieved: Sequence[float | None], targets: Sequence[float | None],
                     xlabel: str) -> str:
-    """Human share per mix/scope as bars, its floor target as a black tick."""
+    """Human share per mix/scope as bars, its floor target as a black tick; "(empty)" where nothing was kept."""
+    names = [name if share is not None else f"{name} (empty)" for name, share in zip(names, achieved)]
     with plt.rc_context(STYLE):
         fig, (ax,) = _figure(0.8 + 0.3 * len(names))
         y = np.arange(len(names))

@@ -17,8 +17,8 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:0 0 10px;border-bottom
 section{background:#fff;border:1px solid #e3e6eb;border-radius:6px;padding:16px 20px;margin:18px 0}
 nav a{margin-right:12px;color:#345;text-decoration:none}nav{margin:8px 0 0;font-size:13px}
 table{border-collapse:collapse;margin:8px 0 12px;font-size:13px}
-th,td{border-bottom:1px solid #e8eaee;padding:3px 10px;text-align:left;vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+th,td{border-bottom:1px solid #e8eaee;padding:3px 10px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 th{background:#f0f2f5;font-weight:600}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
 .card{background:#fff;border:1px solid #e3e6eb;border-radius:6px;padding:8px 14px;min-width:110px}
@@ -68,13 +68,15 @@ def table(headers: Sequence[str] | None, rows: Iterable[Sequence[object]]) -> Ma
 
 
 def key_values(pairs: Iterable[tuple[str, object]]) -> Markup:
-    """A two-column table without header; lists are joined, nested mappings shown as compact JSON."""
-    def flat(value: object) -> object:
+    """A two-column table without header, values left-aligned; lists joined, mappings as compact JSON."""
+    def flat(value: object) -> Markup:
+        if isinstance(value, Markup):
+            return value
         if isinstance(value, (list, tuple)):
-            return ", ".join(str(v) for v in value)
-        if isinstance(value, dict):
-            return json.dumps(value, sort_keys=True, default=str)
-        return value
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            value = json.dumps(value, sort_keys=True, default=str)
+        return Markup(text(value))
 
     return table(None, [(key, flat(value)) for key, value in pairs])
 

@@ -95,9 +95,6 @@ class ScoreHistograms:
                                                            for c in SCORE_COLUMNS})
                 per_label[column] += np.histogram(np.clip(values, 0.0, 1.0), bins=SCORE_BINS)[0]
 
-    def scored(self) -> bool:
-        return any(h.sum() for per_label in self.counts.values() for h in per_label.values())
-
 
 @dataclass
 class ClusterSizes:

@@ -151,11 +151,12 @@ def floor(manifest: dict, scan: RunScan) -> Section:
 def scores(scan: RunScan) -> Section:
     histograms = scan.scores
     ordered = {label: histograms.counts[label] for label in _ordered_labels(list(histograms.counts))}
+    scored = [c for c in SCORE_COLUMNS if any(per_column[c].sum() for per_column in ordered.values())]
     parts = [
-        image(figures.score_histograms(SCORE_BINS, ordered, SCORE_COLUMNS), "detector score histograms per label"),
+        image(figures.score_histograms(SCORE_BINS, ordered, scored), "detector score histograms per label"),
         paragraph(f"Calibrated detector probabilities of every document in {scan.scores_source}, per final label; "
                   "each curve sums to 1."),
-    ] if histograms.scored() else [
+    ] if scored else [
         paragraph(f"No document in {scan.scores_source} carries a detector score (no AI or MT detector ran)."),
     ]
     parts.append(table(["label", *(f"{c} {what}" for c in SCORE_COLUMNS for what in ("scored", "missing"))], [
@@ -253,9 +254,7 @@ def configuration(manifest: dict) -> Section:
         key_values([("config sha256", code(manifest.get("config_sha256"))),
                     ("schema version", manifest.get("schema_version"))]),
         heading("Models"),
-        table(["name", "kind", "version", "sha256", "path"],
-              [(m.get("name"), m.get("kind"), m.get("version"), code(m.get("sha256")), code(m.get("path")))
-               for m in models]) if models else paragraph("No detector model was loaded."),
+        *([key_values(model.items()) for model in models] or [paragraph("No detector model was loaded.")]),
         heading("Software versions"),
         table(["package", "version"], (manifest.get("versions") or {}).items()),
         heading("Inputs"),
