@@ -1,0 +1,1 @@
+"""AI-generated-text detectors: the shipped fastText + stylometry default, transformers classifiers, Binoculars."""

@@ -1,0 +1,70 @@
+"""The model card written next to a trained AI-text model (``MODEL_CARD.md``): deterministic, no timestamps."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from detectors.ai_text.evaluate import format_report
+from detectors.ai_text.stacked import StackedModel, combined_digest, input_names
+
+CARD_FILE = "MODEL_CARD.md"
+
+
+def write_model_card(folder: Path, model: StackedModel, digests: dict[str, str], dev_report: dict,
+                     train_rows: int, dev_fraction: float) -> Path:
+    """Write ``MODEL_CARD.md``: data, split, configuration, dev metrics, threshold, file digests."""
+    meta = model.metadata
+    config = meta["config"]
+    data_lines = "\n".join(f"- `{d['file']}` sha256 `{d['sha256']}`" for d in meta["data"])
+    file_lines = "\n".join(f"- `{name}` sha256 `{digest}`" for name, digest in sorted(digests.items()))
+    overall = dev_report["overall"]
+    text = f"""# ai-default {meta['version']}: English AI-generated-text detector
+
+Variant `{model.variant}`: a quantised fastText bag-of-word-bigrams model (its log-odds) stacked with
+{len(input_names(model.variant))} inputs: cheap stylometric features (punctuation and function-word rates,
+character entropy, word and sentence-length shape) in an L2 logistic regression, then Platt-calibrated.
+Length is deliberately not an input (the training data confounds length with the label).
+
+## Use
+`load_detector("ai-default").score(texts, langs)` → calibrated probability that a text is AI-written. The model
+scores the normalised text and **abstains** on languages other than English and on texts shorter than
+{meta['min_chars']} normalised characters. Decision threshold for 1% FPR on the calibration split:
+`{model.threshold:.6f}`. Calibration: `{json.dumps(model.calibration.to_dict())}`.
+
+## Data
+{data_lines}
+
+Train/dev split by `group_id` (dev fraction {dev_fraction}, seed {config['seed']}; rows without a `group_id` are
+grouped by `source/domain/origin_index`). {train_rows} training rows; inside them
+{config['calibration_fraction']:.0%} of groups (seed {config['seed'] + 1}) calibrate and pick the threshold, the
+rest fit fastText ({config['stack_folds']} out-of-fold models feed the stack) and the logistic regression.
+
+## Dev-split metrics (never used for fitting or calibration)
+Overall: AUROC {overall['auroc']:.3f}, TPR@1%FPR {overall['tpr_at_1pct_fpr']:.3f}, TPR@5%FPR
+{overall['tpr_at_5pct_fpr']:.3f}, accuracy at the threshold {overall['accuracy_at_threshold']:.3f}
+({overall['n']} scored, {overall['abstained']} abstained).
+
+{format_report(dev_report)}
+
+Generalisation to unseen generators and sources is lower: see `docs/ai-detector.md`.
+
+## Configuration
+```json
+{json.dumps(config, indent=1, sort_keys=True)}
+```
+
+## Files
+{file_lines}
+
+Model sha256 (over the lines above): `{combined_digest(digests)}`
+
+## Reproduce
+`provmix train ai --seed {config['seed']} --out DIR` on the data above (fastText with one thread: deterministic).
+
+## Limitations
+English only. Trained on 2019–2023 generators (GPT-2 to GPT-4 era); newer models, paraphrasers and
+human-edited AI text are likely to evade it. A probability, not proof: never use it alone to judge a person.
+"""
+    path = folder / CARD_FILE
+    path.write_text(text, encoding="utf-8")
+    return path
