@@ -19,6 +19,7 @@ NAME = "ai-default"
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / NAME
 LANGUAGES = ("en",)
 DEFAULT_MIN_CHARS = 200
+PREFIX_FACTOR = 2  # normalise a raw prefix twice the model's input length (normalising can only shorten text)
 
 
 def scorable(text: str, lang: str | None, min_chars: int) -> bool:
@@ -37,7 +38,8 @@ class StackedAIDetector:
     def score(self, texts: Sequence[str], langs: Sequence[str | None]) -> Scores:
         if len(texts) != len(langs):
             raise ValueError("texts and langs must have the same length")
-        normalised = [normalize_text(t or "") for t in texts]
+        prefix = max(PREFIX_FACTOR * self.model.max_chars, self.min_chars)  # the model reads max_chars at most
+        normalised = [normalize_text((t or "")[:prefix]) for t in texts]
         abstain = np.array([not scorable(t, lang, self.min_chars) for t, lang in zip(normalised, langs)], dtype=bool)
         probability = np.full(len(texts), np.nan)
         keep = np.flatnonzero(~abstain)

@@ -49,6 +49,19 @@ def _mean_std(values: list[int]) -> tuple[float, float]:
     return mean, max(sum(v * v for v in values) / n - mean * mean, 0.0) ** 0.5
 
 
+def _char_classes(chars: Counter) -> tuple[int, int, int, int]:
+    """(uppercase, digit, space, non-ASCII) character counts."""
+    upper = digit = non_ascii = 0
+    for c, n in chars.items():
+        if c.isupper():
+            upper += n
+        elif c.isdigit():
+            digit += n
+        if c > "\x7f":
+            non_ascii += n
+    return upper, digit, chars[" "], non_ascii
+
+
 def text_features(text: str) -> np.ndarray:
     """The feature vector of one (normalised) text, in :data:`FEATURE_NAMES` order."""
     n_chars = max(len(text), 1)
@@ -65,10 +78,7 @@ def text_features(text: str) -> np.ndarray:
         len(set(words[:TTR_WINDOW])) / max(min(len(words), TTR_WINDOW), 1),
         float(np.log1p(sentence_mean)),
         sentence_std / sentence_mean if sentence_mean else 0.0,
-        sum(n for c, n in chars.items() if c.isupper()) / n_chars,
-        sum(n for c, n in chars.items() if c.isdigit()) / n_chars,
-        chars[" "] / n_chars,
-        sum(n for c, n in chars.items() if ord(c) > 127) / n_chars,
+        *(count / n_chars for count in _char_classes(chars)),
     ]
     punct = [chars[c] / n_chars * 100 for c in PUNCTUATION]
     function = [0.0] * len(_FUNCTION_INDEX)
