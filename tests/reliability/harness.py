@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Sequence
@@ -11,6 +10,7 @@ from typing import Sequence
 import pyarrow.parquet as pq
 import yaml
 
+from bench.soak import comparable_manifest, output_bytes  # noqa: F401 - shared with the soak
 from schemas import documents as d
 from schemas import rejects as r
 from tests.reliability.corpus import KEPT
@@ -18,9 +18,6 @@ from tests.reliability.corpus import KEPT
 SHARDS = Path(__file__).resolve().parents[3] / "shared" / "data" / "shards"
 # Real broken and old-format shards (see ../shared/data/README.md); absent on machines without the data.
 REAL_SHARD_PATTERNS = (str(SHARDS / "cc-warcio" / "*.*arc*"), str(SHARDS / "cc-resiliparse" / "*.warc.gz"))
-# Manifest fields that differ between otherwise identical runs.
-TIMING_FIELDS = ("started_at", "finished_at", "wall_seconds")
-TIMING_METRICS = ("micros",)  # per-stage time counters in manifest["metrics"]
 
 
 def run(inputs: Sequence[str], out: Path, config: dict, *beam_args: str) -> tuple[int, dict | None]:
@@ -57,16 +54,3 @@ def fates(out: Path) -> dict[str, Counter]:
     for row in rejects(out):
         result[os.path.basename(row[d.SOURCE_FILE])][row[r.REASON]] += 1
     return result
-
-
-def comparable_manifest(manifest: dict, out: Path) -> str:
-    """The manifest as text without timing fields and with the output directory replaced by ``OUT``."""
-    kept = {key: value for key, value in manifest.items() if key not in TIMING_FIELDS}
-    kept["metrics"] = {namespace: {name: value for name, value in counters.items() if name not in TIMING_METRICS}
-                       for namespace, counters in manifest.get("metrics", {}).items()}
-    return re.sub(re.escape(str(out)), "OUT", json.dumps(kept, indent=1, sort_keys=True))
-
-
-def output_bytes(out: Path) -> dict[str, bytes]:
-    """Every Parquet file of a run, by its path under ``out``."""
-    return {str(path.relative_to(out)): path.read_bytes() for path in sorted(out.rglob("*.parquet"))}

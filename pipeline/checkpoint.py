@@ -1,0 +1,209 @@
+"""Per-input-shard checkpoints, so a killed run redoes only the shards it had not finished.
+
+The per-record stages (read, extract, language, detect: nearly all of a run's CPU) are a pure function of one
+input file and the config, so :class:`ScanFile` runs them for one whole file inside one ``DoFn`` — the same
+``Step`` objects the graph uses — and stores the result under ``WORK/<key>``:
+
+    <key>.documents.parquet   documents after Detect (DOCUMENT_SCHEMA)
+    <key>.rejects.parquet     read failures and extract/language/detect rejects (REJECT_SCHEMA)
+    <key>.account.json        the file's accounting row (records, skipped, error)
+    <key>.done                written last; a shard without it is scanned again
+
+``key`` hashes the path, size and modification time of the file with the per-record config sections and the
+provmix version, so a changed file or config is never replayed from a stale checkpoint. Every file is written
+under a temporary name and renamed, so a retried or killed worker leaves either nothing or a whole file.
+:class:`CheckpointedScan` replays finished shards and scans the rest; its three outputs replace
+Read ─► Extract ─► IdentifyLanguage ─► Detect in the graph, and the global stages (dedup, label, floor, write)
+run on the replayed rows exactly as on fresh ones, so a resumed run writes the same bytes as an uninterrupted one.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Iterable, Iterator, NamedTuple, Sequence
+
+import apache_beam as beam
+import pyarrow as pa
+import pyarrow.parquet as pq
+from apache_beam import pvalue
+from apache_beam.io.filesystem import FileMetadata
+from apache_beam.io.filesystems import FileSystems
+
+from pipeline.detect import ScoreDocuments
+from pipeline.extract import ExtractText
+from pipeline.language import IdentifyLanguageStep
+from pipeline.options import RunConfig
+from pipeline.read import FAILURES, INPUTS, ReadFile
+from pipeline.step import REJECTS, Step
+from schemas import documents as d
+from schemas.rejects import REJECT_SCHEMA
+
+DOCUMENTS_SUFFIX = ".documents.parquet"
+REJECTS_SUFFIX = ".rejects.parquet"
+ACCOUNT_SUFFIX = ".account.json"
+DONE_SUFFIX = ".done"
+PER_RECORD_SECTIONS = ("read", "extract", "language", "detect")
+
+
+def config_digest(config: RunConfig, version: str) -> str:
+    """What a shard's scan depends on besides the file: the per-record config sections and the provmix version."""
+    sections = {name: config.as_dict()[name] for name in PER_RECORD_SECTIONS}
+    return hashlib.sha256(json.dumps([sections, version], sort_keys=True).encode()).hexdigest()
+
+
+def shard_key(metadata: FileMetadata, digest: str) -> str:
+    identity = [metadata.path, metadata.size_in_bytes, metadata.last_updated_in_seconds, digest]
+    return hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:32]
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    temporary = path + ".inprogress"
+    with FileSystems.create(temporary) as sink:
+        sink.write(data)
+    if FileSystems.exists(path):
+        FileSystems.delete([path])
+    FileSystems.rename([temporary], [path])
+
+
+def _parquet_bytes(rows: Sequence[dict], schema: pa.Schema) -> bytes:
+    sink = pa.BufferOutputStream()
+    table = pa.Table.from_pylist([{name: row.get(name) for name in schema.names} for row in rows], schema=schema)
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def _read_parquet(path: str) -> list[dict]:
+    with FileSystems.open(path) as source:
+        return pq.read_table(source).to_pylist()
+
+
+class ShardStore:
+    """The checkpoint files of one run's work directory."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+
+    def path(self, key: str, suffix: str) -> str:
+        return FileSystems.join(self.root, key + suffix)
+
+    def is_done(self, key: str) -> bool:
+        return FileSystems.exists(self.path(key, DONE_SUFFIX))
+
+    def save(self, key: str, documents: Sequence[dict], rejects: Sequence[dict], account: dict) -> None:
+        """Store one shard; the ``.done`` marker goes last, so a kill at any point leaves the shard unfinished."""
+        if not FileSystems.exists(self.root):
+            FileSystems.mkdirs(self.root)
+        _write_atomically(self.path(key, DOCUMENTS_SUFFIX), _parquet_bytes(documents, d.DOCUMENT_SCHEMA))
+        _write_atomically(self.path(key, REJECTS_SUFFIX), _parquet_bytes(rejects, REJECT_SCHEMA))
+        _write_atomically(self.path(key, ACCOUNT_SUFFIX), json.dumps(account, sort_keys=True).encode())
+        _write_atomically(self.path(key, DONE_SUFFIX), key.encode())
+
+    def load(self, key: str) -> tuple[list[dict], list[dict], dict]:
+        with FileSystems.open(self.path(key, ACCOUNT_SUFFIX)) as source:
+            account = json.loads(source.read().decode())
+        return (_read_parquet(self.path(key, DOCUMENTS_SUFFIX)), _read_parquet(self.path(key, REJECTS_SUFFIX)),
+                account)
+
+
+def _split(outputs: Iterable, rejects_tag: str) -> tuple[list, list]:
+    kept, rejected = [], []
+    for output in outputs:
+        if isinstance(output, pvalue.TaggedOutput) and output.tag == rejects_tag:
+            rejected.append(output.value)
+        else:
+            kept.append(output)
+    return kept, rejected
+
+
+def _batched(step: Step, records: list[dict], size: int) -> tuple[list, list]:
+    kept, rejected = [], []
+    for start in range(0, len(records), size):
+        more_kept, more_rejected = _split(step.process(records[start:start + size]), REJECTS)
+        kept += more_kept
+        rejected += more_rejected
+    return kept, rejected
+
+
+class ScanFile(beam.DoFn):
+    """One input file → its checkpoint (unless already done); outputs the shard key."""
+
+    def __init__(self, config: RunConfig, source: str, root: str, digest: str) -> None:
+        self.config = config
+        self.source = source
+        self.root = root
+        self.digest = digest
+
+    def setup(self) -> None:
+        self.store = ShardStore(self.root)
+        self.read = ReadFile(self.config.read, self.source)
+        self.extract = ExtractText(self.config.extract)
+        self.language = IdentifyLanguageStep(self.config.language)
+        self.detect = ScoreDocuments(self.config.detect)
+        for step in (self.read, self.extract, self.language, self.detect):
+            step.setup()
+
+    def process(self, metadata: FileMetadata) -> Iterator[str]:
+        key = shard_key(metadata, self.digest)
+        if not self.store.is_done(key):
+            self.store.save(key, *self.scan(metadata))
+        yield key
+
+    def scan(self, metadata: FileMetadata) -> tuple[list[dict], list[dict], dict]:
+        outputs = list(self.read.process(metadata))
+        (account,) = [o.value for o in outputs if isinstance(o, pvalue.TaggedOutput) and o.tag == INPUTS]
+        rejects = [o.value for o in outputs if isinstance(o, pvalue.TaggedOutput) and o.tag == FAILURES]
+        records = [o for o in outputs if not isinstance(o, pvalue.TaggedOutput)]
+        documents = []
+        for record in records:
+            kept, rejected = _split(self.extract.process(record), REJECTS)
+            documents += kept
+            rejects += rejected
+        for step, size in ((self.language, 256), (self.detect, self.config.detect.batch_size)):
+            documents, rejected = _batched(step, documents, size)
+            rejects += rejected
+        return documents, rejects, account
+
+
+class ScanResult(NamedTuple):
+    documents: beam.PCollection  # documents after Detect
+    rejects: beam.PCollection  # every reject and failure of the per-record stages
+    inputs: beam.PCollection  # one accounting dict per input file
+
+
+class ReplayShard(beam.DoFn):
+    def __init__(self, root: str) -> None:
+        self.root = root
+
+    def process(self, key: str) -> Iterator:
+        documents, rejects, account = ShardStore(self.root).load(key)
+        yield from documents
+        for row in rejects:
+            yield pvalue.TaggedOutput(REJECTS, row)
+        yield pvalue.TaggedOutput(INPUTS, account)
+
+
+class CheckpointedScan(beam.PTransform):
+    """File patterns → :class:`ScanResult`, scanning only the files without a finished checkpoint in ``root``."""
+
+    def __init__(self, patterns: Sequence[str], config: RunConfig, source: str, root: str, version: str) -> None:
+        super().__init__()
+        self.patterns = list(patterns)
+        self.config = config
+        self.source = source
+        self.root = root
+        self.digest = config_digest(config, version)
+
+    def expand(self, pbegin: beam.pvalue.PBegin) -> ScanResult:
+        from apache_beam.io import fileio
+
+        replayed = (
+            pbegin
+            | "Patterns" >> beam.Create(self.patterns)
+            | "Match" >> fileio.MatchAll(fileio.EmptyMatchTreatment.ALLOW)
+            | "Distinct" >> beam.Map(lambda m: (m.path, m)) | beam.CombinePerKey(lambda ms: next(iter(ms)))
+            | beam.Values()
+            | "Spread" >> beam.Reshuffle()
+            | "ScanFile" >> beam.ParDo(ScanFile(self.config, self.source, self.root, self.digest))
+            | "Replay" >> beam.ParDo(ReplayShard(self.root)).with_outputs(REJECTS, INPUTS, main="documents")
+        )
+        return ScanResult(replayed.documents, replayed[REJECTS], replayed[INPUTS])
