@@ -236,8 +236,7 @@ def test_mix_tally_shares_by_documents_and_tokens() -> None:
     tally = MixTally()
     tally.add(_batch(DOCS, DOCUMENT_SCHEMA))
     assert tally.human_share() == (3 / 5, 600 / 800)
-    assert tally.human_share("de") == (1 / 2, 200 / 300)
-    assert tally.by(0) == {"en": (3, 500), "de": (2, 300)}
+    assert tally.by_language() == {"en": (3, 500), "de": (2, 300)}
 
 
 @pytest.mark.parametrize("manifest", [{}, {"floor": None}, {"floor": []}])

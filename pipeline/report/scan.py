@@ -56,20 +56,18 @@ class MixTally:
             cell[0] += row["count_all"]
             cell[1] += row[f"{d.N_TOKENS}_sum"] or 0
 
-    def by(self, axis: int) -> dict[str, tuple[int, int]]:
-        """(documents, tokens) summed by language (axis 0) or label (axis 1)."""
+    def by_language(self) -> dict[str, tuple[int, int]]:
+        """(documents, tokens) per language."""
         out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for key, (docs, tokens) in self.cells.items():
-            out[key[axis]][0] += docs
-            out[key[axis]][1] += tokens
-        return {k: (v[0], v[1]) for k, v in out.items()}
+        for (lang, _), (docs, tokens) in self.cells.items():
+            out[lang][0] += docs
+            out[lang][1] += tokens
+        return {lang: (docs, tokens) for lang, (docs, tokens) in out.items()}
 
-    def human_share(self, language: str | None = None) -> tuple[float | None, float | None]:
-        """Share of human documents and of human tokens, in one language or over the whole mix."""
+    def human_share(self) -> tuple[float | None, float | None]:
+        """Share of human documents and of human tokens in the mix."""
         docs = tokens = human_docs = human_tokens = 0
-        for (lang, label), (n, t) in self.cells.items():
-            if language is not None and lang != language:
-                continue
+        for (_, label), (n, t) in self.cells.items():
             docs, tokens = docs + n, tokens + t
             if label == d.HUMAN:
                 human_docs, human_tokens = human_docs + n, human_tokens + t

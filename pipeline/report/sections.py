@@ -48,7 +48,7 @@ def overview(manifest: dict) -> Section:
 
 def _language_rows(tally: MixTally) -> tuple[list[str], dict[str, list[int]]]:
     """The largest languages by documents, the rest summed as "other": names and label → counts per row."""
-    by_language = sorted(tally.by(0).items(), key=lambda kv: (-kv[1][0], kv[0]))
+    by_language = sorted(tally.by_language().items(), key=lambda kv: (-kv[1][0], kv[0]))
     shown = [lang for lang, _ in by_language[:TOP_LANGUAGES]]
     labels = _ordered_labels([label for _, label in tally.cells])
     counts = {label: [0] * (len(shown) + 1) for label in labels}
