@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import BinaryIO, Iterator, Mapping
+from typing import BinaryIO, Iterator, Mapping, NamedTuple
 
 import pyarrow.parquet as pq
 
@@ -43,13 +43,40 @@ def row_document(row: Mapping, path: str, offset: int, config: ReadConfig, names
     return doc
 
 
+class _LongLine(NamedTuple):
+    length: int  # bytes of a line over the limit, which was skipped rather than held in memory
+
+
+def _lines(stream: BinaryIO, limit: int, chunk_bytes: int = 1 << 20) -> Iterator[bytes | _LongLine]:
+    """The lines of ``stream``, holding at most ``limit`` bytes of one line (Beam's gzip files cannot bound
+    ``readline``, and a file without newlines would otherwise be read whole)."""
+    pending, skipped = b"", 0
+    while chunk := stream.read(chunk_bytes):
+        *complete, pending = (pending + chunk).split(b"\n")
+        for line in complete:
+            if skipped:
+                yield _LongLine(skipped + len(line))
+                skipped = 0
+            elif len(line) > limit:
+                yield _LongLine(len(line))
+            else:
+                yield line
+        if skipped or len(pending) > limit:
+            skipped += len(pending)
+            pending = b""
+    if skipped:
+        yield _LongLine(skipped)
+    elif pending:
+        yield pending
+
+
 def iter_jsonl(stream: BinaryIO, path: str, config: ReadConfig) -> Iterator[dict | Failure]:
     """One record per non-blank line; ``source_offset`` is the 1-based line number."""
-    for line_no, line in enumerate(iter(stream.readline, b""), start=1):  # Beam's gzip files have no __iter__
-        if not line.strip():
+    for line_no, line in enumerate(_lines(stream, config.max_record_bytes), start=1):
+        if isinstance(line, _LongLine):
+            yield Failure(RECORD_TOO_LARGE, f"line of {line.length} bytes > {config.max_record_bytes}", line_no)
             continue
-        if len(line) > config.max_record_bytes:
-            yield Failure(RECORD_TOO_LARGE, f"line of {len(line)} bytes > {config.max_record_bytes}", line_no)
+        if not line.strip():
             continue
         try:
             row = json.loads(line)
