@@ -6,6 +6,7 @@ lists provmix's own flags.
 """
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import hashlib
 import json
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import yaml
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.dedup import DedupConfig
@@ -111,8 +113,8 @@ def load_config(path: str | None, overrides: Mapping[str, Mapping] | None = None
     data: dict = {}
     if path:
         try:
-            with open(path, encoding="utf-8") as f:
-                data = yaml.safe_load(f) or {}
+            with FileSystems.open(path) as f:  # local, gs://, s3://…: a Flex Template reads it from the bucket
+                data = yaml.safe_load(f.read().decode("utf-8")) or {}
         except OSError as error:
             raise ConfigError(f"cannot read config {path}: {error.strerror or error}") from error
         except yaml.YAMLError as error:
@@ -127,6 +129,16 @@ def load_config(path: str | None, overrides: Mapping[str, Mapping] | None = None
     return build_section(RunConfig, data, "config")
 
 
+def _flag(value: str) -> bool:
+    """A boolean flag's value: ``--flag`` alone, or ``--flag=true|false`` as Flex Template launchers pass it."""
+    lowered = value.strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, not {value!r}")
+
+
 class ProvmixOptions(PipelineOptions):
     """provmix's own pipeline options (everything else goes to Beam and the runner)."""
 
@@ -136,8 +148,8 @@ class ProvmixOptions(PipelineOptions):
                             help="input file pattern (glob or list; any Beam FileSystems scheme); repeatable")
         parser.add_argument("--output", default=None, help="output directory (local or gs://, s3://, …)")
         parser.add_argument("--config", default=None, help="YAML run configuration")
-        parser.add_argument("--overwrite", action="store_true", default=False,
-                            help="replace a finished run already in --output")
+        parser.add_argument("--overwrite", nargs="?", const=True, default=False, type=_flag,
+                            help="replace a finished run already in --output (also --overwrite=true|false)")
         parser.add_argument("--detectors", default=None,
                             help="comma-separated detector specs (overrides detect.detectors)")
         parser.add_argument("--human_floor", "--human-floor", dest="human_floor", type=float, default=None,

@@ -80,7 +80,11 @@ def prepare_output(output: str, overwrite: bool) -> graph.Layout:
 
 
 def commit(output: str, layout: graph.Layout) -> None:
-    """Replace the output tables with the staged ones, file by file (works on every FileSystems scheme)."""
+    """Replace the output tables with the staged ones, file by file (works on every FileSystems scheme).
+
+    A replaced run's manifest goes first: if this is interrupted, the folder reads as unfinished, not as the old run.
+    """
+    _delete_tree(FileSystems.join(output, MANIFEST))
     for name in OUTPUT_DIRS:
         _delete_tree(FileSystems.join(output, name))
         staged = layout.path(name)
