@@ -5,9 +5,18 @@ import json
 from pathlib import Path
 
 from detectors.ai_text.evaluate import format_report
-from detectors.ai_text.stacked import StackedModel, combined_digest, input_names
+from detectors.ai_text.features import FEATURE_NAMES
+from detectors.ai_text.stacked import StackedModel, combined_digest
 
 CARD_FILE = "MODEL_CARD.md"
+_FEATURES = (f"{len(FEATURE_NAMES)} cheap stylometric features (punctuation and function-word rates, character "
+             "entropy, word and sentence-length shape)")
+VARIANT_DESCRIPTIONS = {
+    "stacked": f"the log-odds of a quantised fastText bag-of-word-bigrams model and {_FEATURES}\nin an L2 "
+               "logistic regression",
+    "fasttext": "a quantised fastText bag-of-word-bigrams model (its log-odds through a logistic regression)",
+    "features": f"{_FEATURES} in an L2 logistic regression",
+}
 
 
 def write_model_card(folder: Path, model: StackedModel, digests: dict[str, str], dev_report: dict,
@@ -20,9 +29,7 @@ def write_model_card(folder: Path, model: StackedModel, digests: dict[str, str],
     overall = dev_report["overall"]
     text = f"""# ai-default {meta['version']}: English AI-generated-text detector
 
-Variant `{model.variant}`: a quantised fastText bag-of-word-bigrams model (its log-odds) stacked with
-{len(input_names(model.variant))} inputs: cheap stylometric features (punctuation and function-word rates,
-character entropy, word and sentence-length shape) in an L2 logistic regression, then Platt-calibrated.
+Variant `{model.variant}`: {VARIANT_DESCRIPTIONS[model.variant]}, then Platt-calibrated.
 Length is deliberately not an input (the training data confounds length with the label).
 
 ## Use

@@ -1,6 +1,8 @@
 """The shipped ai-default detector: abstain policy, probabilities, robustness, separation on real data."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -18,13 +20,20 @@ PARAGRAPH = (
     "that way; the oldest librarian said it dated from a dispute about the heating bill in 1987. Either way, the "
     "regulars liked it, and the vending machine by the door sold the worst coffee in town."
 )
-HOMOGLYPHS = str.maketrans({"a": "а", "e": "е", "o": "о", "p": "р", "c": "с"})  # Latin → Cyrillic look-alikes
+HOMOGLYPHS = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с"}  # Latin → Cyrillic look-alikes
+HOMOGLYPH_LETTER = re.compile("[aeopc]")
+
+
+def spoof(word: str) -> str:
+    """One look-alike letter swapped in: the mixed-script word an attacker writes. (A word made only of
+    look-alikes, like a lone "а", is indistinguishable from real Cyrillic and is left alone by the normaliser.)"""
+    return HOMOGLYPH_LETTER.sub(lambda m: HOMOGLYPHS[m.group(0)], word, count=1) if len(word) > 1 else word
 
 
 def perturbations(text: str) -> dict[str, str]:
     words = text.split(" ")
     return {
-        "homoglyph": " ".join(w.translate(HOMOGLYPHS) if i % 3 == 0 else w for i, w in enumerate(words)),
+        "homoglyph": " ".join(spoof(w) if i % 2 == 0 else w for i, w in enumerate(words)),
         "zero_width": "\u200b".join(text[i : i + 7] for i in range(0, len(text), 7)),
         "whitespace": "  \n\t".join(words[:10]) + "\u00a0 " + "   ".join(words[10:]) + "\n\n",
     }
