@@ -13,8 +13,9 @@ input file and the config, so :class:`ScanFile` runs them for one whole file ins
 provmix version, so a changed file or config is never replayed from a stale checkpoint. Every file is written
 under a temporary name and renamed, so a retried or killed worker leaves either nothing or a whole file.
 :class:`CheckpointedScan` replays finished shards and scans the rest; its three outputs replace
-Read ─► Extract ─► IdentifyLanguage ─► Detect in the graph, and the global stages (dedup, label, floor, write)
-run on the replayed rows exactly as on fresh ones, so a resumed run writes the same bytes as an uninterrupted one.
+Read ─► Extract ─► IdentifyLanguage ─► Detect in the graph, and the global stages (dedup, label, floor,
+write) run on the replayed rows exactly as on fresh ones, so a resumed run writes the same bytes as an
+uninterrupted one.
 """
 from __future__ import annotations
 

@@ -38,7 +38,8 @@ MAX_HEADER_BYTES = 8_192
 MAX_HTML_ELEMENTS = 50_000
 # The config the fuzz corpus is meant to run under (YAML-ready mapping).
 FUZZ_CONFIG = {"read": {"max_record_bytes": MAX_RECORD_BYTES, "max_header_bytes": MAX_HEADER_BYTES},
-               "extract": {"max_html_elements": MAX_HTML_ELEMENTS}, "detect": {"detectors": []}, "mixes": [{"name": "default", "human_floor": 0.0}],
+               "extract": {"max_html_elements": MAX_HTML_ELEMENTS}, "detect": {"detectors": []},
+               "mixes": [{"name": "default", "human_floor": 0.0}],
                "write": {"num_shards": 2}}
 
 _WORDS = ("the river town kept its old stone bridge and every spring market filled square with fresh bread while "
@@ -82,6 +83,11 @@ def warc_record(block: bytes, *, record_type: str = "response", name: str = "r",
              f"Content-Type: {content_type}", *extra,
              f"Content-Length: {len(block) if content_length is None else content_length}"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + block + b"\r\n\r\n"
+
+
+def warcinfo(ns: str) -> bytes:
+    return warc_record(b"software: fuzz\r\n", record_type="warcinfo", name=f"{ns}/info",
+                       content_type="application/warc-fields")
 
 
 def response(ns: str, i: int, body: bytes | None = None, **http: object) -> bytes:
@@ -146,7 +152,8 @@ def _bad_chunked(ns: str) -> bytes:
 
 def _decoded_but_labelled(ns: str) -> bytes:
     """Bodies stored decoded under their original coding headers (as ClueWeb09 and many crawlers do)."""
-    return (response(ns, 1, headers=("Content-Encoding: gzip",)) + response(ns, 2, headers=("Transfer-Encoding: chunked",))
+    return (response(ns, 1, headers=("Content-Encoding: gzip",))
+            + response(ns, 2, headers=("Transfer-Encoding: chunked",))
             + response(ns, 3, headers=("Content-Encoding: deflate",)))
 
 
@@ -212,6 +219,12 @@ def _slow_html(ns: str) -> bytes:
     return gz_members([response(ns, 1, deep), response(ns, 2, table), response(ns, 3)])
 
 
+def _oversized_page(ns: str) -> bytes:
+    page = html_page(f"<p>{prose(ns + '/9')}</p>" + "<p>z</p>" * (MAX_RECORD_BYTES // 8 + 1)).encode()
+    assert len(page) > MAX_RECORD_BYTES
+    return page
+
+
 def _old_versions(ns: str) -> bytes:
     return b"".join(warc_record(http_response(article(f"{ns}/{i}")), name=f"{ns}/doc{i}", version=v)
                     for i, v in enumerate(("0.17", "0.18", "1.1"), start=1))
@@ -223,7 +236,7 @@ def _statuses(ns: str) -> bytes:
 
 def _non_document_records(ns: str) -> bytes:
     return b"".join([
-        warc_record(b"software: fuzz\r\n", record_type="warcinfo", name=f"{ns}/info", content_type="application/warc-fields"),
+        warcinfo(ns),
         warc_record(b"GET / HTTP/1.1\r\nHost: example.org\r\n\r\n", record_type="request", name=f"{ns}/req",
                     content_type="application/http; msgtype=request"),
         response(ns, 1),
@@ -232,10 +245,12 @@ def _non_document_records(ns: str) -> bytes:
 
 
 def _broken_jsonl(ns: str) -> bytes:
-    rows = jsonl([{"id": "a", "text": prose(f"{ns}/1")}, {"id": "b"}, {"id": "c", "text": 42}, {"id": "d", "text": None},
+    rows = jsonl([{"id": "a", "text": prose(f"{ns}/1")}, {"id": "b"}, {"id": "c", "text": 42},
+                  {"id": "d", "text": None},
                   {"id": "e", "text": ["x"]}, [1, 2], "just a string", {"id": "f", "text": prose(f"{ns}/2")}])
     broken = b'{"id": "g", "text": "unterminated\n' + b"\xff\xfe not json\n" + b"\n   \n"
-    surrogate = b'{"id": "h\\ud800", "url": "https://x.org/\\udc00", "text": "lone \\ud800 ' + prose(f"{ns}/3").encode() + b'"}\n'
+    surrogate = (b'{"id": "h\\ud800", "url": "https://x.org/\\udc00", "text": "lone \\ud800 '
+                 + prose(f"{ns}/3").encode() + b'"}\n')
     return rows + broken + surrogate + b'{"id": "i", "text": "' + b"y" * (MAX_RECORD_BYTES + 10) + b'"}\n'
 
 
@@ -259,7 +274,7 @@ def _good_parquet(ns: str) -> bytes:
 
 CASES: tuple[FuzzCase, ...] = (
     FuzzCase("valid.warc.gz", lambda ns: gz_members([
-        warc_record(b"software: fuzz\r\n", record_type="warcinfo", name=f"{ns}/info", content_type="application/warc-fields"),
+        warcinfo(ns),
         response(ns, 1), response(ns, 2), response(ns, 3)]), {KEPT: 3}, "control: three good pages, warcinfo skipped"),
     FuzzCase("truncated-member.warc.gz", _truncated_member, {KEPT: 2, MALFORMED_RECORD: 1},
              "last gzip member cut in half"),
@@ -295,8 +310,7 @@ CASES: tuple[FuzzCase, ...] = (
     FuzzCase("binary-payloads.warc", _binary_payloads,
              {UNSUPPORTED_CONTENT_TYPE: 4, EMPTY_TEXT: 1},
              "PDF and PNG responses, a mislabelled PNG, a PNG resource, an empty body"),
-    FuzzCase("oversized.warc", lambda ns: response(ns, 1) + response(ns, 2, html_page("<p>" + prose(f"{ns}/9") + "</p>" +
-                                                                           "<p>z</p>" * 130_000).encode()),
+    FuzzCase("oversized.warc", lambda ns: response(ns, 1) + response(ns, 2, _oversized_page(ns)),
              {KEPT: 1, RECORD_TOO_LARGE: 1}, "a record over read.max_record_bytes"),
     FuzzCase("slow-html.warc.gz", _slow_html, {HTML_TOO_COMPLEX: 2, KEPT: 1},
              "100k nested divs, a table over extract.max_html_elements (Resiliparse is quadratic in depth)"),

@@ -9,11 +9,19 @@ import apache_beam as beam
 import pytest
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline.checkpoint import DONE_SUFFIX, DOCUMENTS_SUFFIX, CheckpointedScan, ScanFile, ShardStore, config_digest, shard_key
+from pipeline.checkpoint import (
+    DOCUMENTS_SUFFIX,
+    DONE_SUFFIX,
+    CheckpointedScan,
+    ScanFile,
+    ShardStore,
+    config_digest,
+    shard_key,
+)
 from pipeline.detect import Detect
 from pipeline.extract import Extract
 from pipeline.language import IdentifyLanguage
-from pipeline.options import build_section, RunConfig
+from pipeline.options import RunConfig, build_section
 from pipeline.read import ReadInputs
 from pipeline.write import WriteJsonList, read_json
 from schemas import documents as d

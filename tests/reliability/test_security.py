@@ -22,7 +22,8 @@ FORBIDDEN = {
     "pickle": r"\bpickle\.loads?\(|\bcPickle\.|\bdill\.loads?\(|\bjoblib\.load\(|\bread_pickle\(|\bmarshal\.loads?\(",
     "torch." + "load": r"\btorch\.load\(",
     "numpy pickles": r"allow_pickle\s*=\s*True",
-    "unsafe yaml": r"\byaml\.(unsafe_)?load\((?![^)]*SafeLoader)|\byaml\.full_load\(|Loader\s*=\s*yaml\.(Unsafe)?Loader",
+    "unsafe yaml": r"\byaml\.(unsafe_)?load\((?![^)]*SafeLoader)|\byaml\.full_load\("
+                   r"|Loader\s*=\s*yaml\.(Unsafe)?Loader",
     "shell": r"shell\s*=\s*True|\bos\.system\(|\bos\.popen\(|\bcommands\.getoutput\(",
     "eval": r"(?<![.\w])(eval|exec)\(",
     "remote code": r"trust_remote_code\s*=\s*True",
