@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench run", description=__doc__.splitlines()[0])
     parser.add_argument("--shard", type=Path, required=True, help="a WARC shard from `python -m bench generate`")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--e2e-runs", type=int, help="end-to-end runs per runner (default: --runs)")
     parser.add_argument("--sample", type=int, default=2000, help="documents for per-stage and datatrove rows")
     parser.add_argument("--skip", nargs="*", default=[], choices=["stages", "e2e", "datatrove"])
     parser.add_argument("--out", type=Path, default=Path("bench/results/run.json"))
@@ -186,14 +187,15 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         if "stages" not in args.skip:
             rows += stage_rows(args.shard, sample, args.runs, mb_per_doc)
-        if "e2e" not in args.skip:
-            rows += e2e_rows(args.shard, args.runs, _loadable_detectors(rows), total, size_mb, work)
         if "datatrove" not in args.skip:
             rows.append(datatrove_row(args.shard, sample, args.runs, mb_per_doc, work))
+        if "e2e" not in args.skip:
+            e2e_runs = args.e2e_runs or args.runs
+            rows += e2e_rows(args.shard, e2e_runs, _loadable_detectors(rows), total, size_mb, work)
     summaries = [row.summary() for row in rows]
     ratio = ratios(summaries)
     result = {"shard": str(args.shard), "docs": total, "shard_mb": round(size_mb, 2), "sample": sample,
-              "runs": args.runs, "cpu": _cpu_model(), "cores": os.cpu_count(), "rows": summaries, "ratios": ratio}
+              "runs": args.runs, "e2e_runs": args.e2e_runs or args.runs, "cpu": _cpu_model(), "cores": os.cpu_count(), "rows": summaries, "ratios": ratio}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
     print(table(summaries, ratio))
