@@ -39,7 +39,10 @@ _GOOGLE_TRANSLATE = (
     " 'google_translate_element'); }}</script>\n<script type=\"text/javascript\" src=\"//translate.google.com/"
     'translate_a/element.js?cb=googleTranslateElementInit"></script>'
 )
-_GTRANSLATE = '<div class="gtranslate_wrapper"></div>\n<script src="https://cdn.gtranslate.net/widgets/latest/float.js" defer></script>'
+_GTRANSLATE = (
+    '<div class="gtranslate_wrapper"></div>\n'
+    '<script src="https://cdn.gtranslate.net/widgets/latest/float.js" defer></script>'
+)
 _WEGLOT = '<script type="text/javascript" src="https://cdn.weglot.com/weglot.min.js"></script>'
 MT_WIDGETS = {"google_translate": _GOOGLE_TRANSLATE, "gtranslate": _GTRANSLATE, "weglot": _WEGLOT}
 
@@ -81,13 +84,15 @@ def render_page(text: str, lang: str, url: str, features: PageFeatures, rng: ran
     if features.meta_generator:
         head.append(f'<meta name="generator" content="{features.meta_generator}">')
     path = url.split("/", 3)[3]
-    head += [f'<link rel="alternate" hreflang="{code}" href="https://{site}/{code}/{path}">' for code in features.hreflang]
+    head += [f'<link rel="alternate" hreflang="{code}" href="https://{site}/{code}/{path}">'
+             for code in features.hreflang]
     nav = "".join(f'<li><a href="/{slug}">{label}</a></li>' for slug, label in
                   (("", home), ("news", news), ("about", about), ("contact", contact)))
     links = "".join(f'<li><a href="/news/{rng.randrange(10**6)}">{news} {rng.randrange(1, 999)}</a></li>'
                     for _ in range(rng.randint(2, 6)))
     paragraphs = "\n".join(f"<p>{html.escape(line)}</p>" for line in body_lines)
-    attributes = (f' lang="{features.html_lang}"' if features.html_lang else "") + (' dir="rtl"' if lang in _RTL else "")
+    attributes = f' lang="{features.html_lang}"' if features.html_lang else ""
+    attributes += ' dir="rtl"' if lang in _RTL else ""
     widget = MT_WIDGETS[features.mt_widget].format(lang=lang) if features.mt_widget else ""
     return (
         f"<!DOCTYPE html>\n<html{attributes}>\n<head>\n" + "\n".join(head) + "\n</head>\n<body>\n"

@@ -195,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     summaries = [row.summary() for row in rows]
     ratio = ratios(summaries)
     result = {"shard": str(args.shard), "docs": total, "shard_mb": round(size_mb, 2), "sample": sample,
-              "runs": args.runs, "e2e_runs": args.e2e_runs or args.runs, "cpu": _cpu_model(), "cores": os.cpu_count(), "rows": summaries, "ratios": ratio}
+              "runs": args.runs, "e2e_runs": args.e2e_runs or args.runs, "cpu": _cpu_model(),
+              "cores": os.cpu_count(), "rows": summaries, "ratios": ratio}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
     print(table(summaries, ratio))
