@@ -16,6 +16,7 @@ import numpy as np
 
 from detectors.ai_text.hf_support import (
     as_languages,
+    effective_max_length,
     import_torch_transformers,
     length_sorted_batches,
     local_digest,
@@ -103,6 +104,7 @@ def load(argument: str | None, device: str | None = "cpu", batch_size: int = 8, 
     performer = transformers.AutoModelForCausalLM.from_pretrained(performer_id, use_safetensors=True)
     if len(tokenizer) > min(observer.config.vocab_size, performer.config.vocab_size):
         raise ValueError("observer and performer must share the observer's tokenizer (vocabulary too small)")
+    max_length = min(effective_max_length(m.config, tokenizer, max_length) for m in (observer, performer))
     observer.to(device).eval()
     performer.to(device).eval()
     calibration, threshold = read_calibration(observer_id)

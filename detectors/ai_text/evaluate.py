@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from detectors.ai_text.fit import AI_LABEL_VALUE, labels, load_rows
+from detectors.ai_text.fit import AI_LABEL_VALUE, default_data_files, labels, load_rows
 from detectors.base import Detector
 from detectors.metrics import summary
 from detectors.registry import load_detector
@@ -104,8 +104,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="split seed (protocols only)")
     parser.add_argument("--jobs", type=int, default=1, help="parallel protocol fits (protocols only)")
     args = parser.parse_args(argv)
-    from detectors.ai_text.train import default_data_files
-
     paths = args.data or default_data_files()
     if not paths:
         parser.error("no data files given and none found in the default data folder")

@@ -6,6 +6,7 @@ shuffled with a seeded generator, and every split hashes ``group_id``.
 from __future__ import annotations
 
 import ctypes
+import os
 import tempfile
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -31,6 +32,8 @@ from detectors.metrics import threshold_at_fpr
 from detectors.normalize import normalize_text
 
 AI_LABEL_VALUE = "ai"
+DATA_ENV = "PROVMIX_AI_DATA"
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,12 @@ def with_group_ids(rows: Iterable[dict]) -> list[dict]:
 def load_rows(paths: Sequence[str | Path]) -> list[dict]:
     """All labelled rows of the given JSONL(.gz) files, with group ids."""
     return with_group_ids(row for path in paths for row in read_jsonl(path))
+
+
+def default_data_files() -> list[Path]:
+    """``$PROVMIX_AI_DATA/*.jsonl.gz``, else ``<repo>/../shared/data/ai-text/*.jsonl.gz``."""
+    folder = Path(os.environ.get(DATA_ENV) or REPO_ROOT.parent / "shared" / "data" / "ai-text")
+    return sorted(folder.glob("*.jsonl.gz"))
 
 
 def labels(rows: Sequence[dict]) -> np.ndarray:

@@ -11,6 +11,7 @@ import numpy as np
 
 from detectors.ai_text.hf_support import (
     as_languages,
+    effective_max_length,
     import_torch_transformers,
     length_sorted_batches,
     local_digest,
@@ -89,6 +90,7 @@ def load(argument: str | None, device: str | None = "cpu", batch_size: int = 16,
     model = transformers.AutoModelForSequenceClassification.from_pretrained(argument, use_safetensors=True)
     model.to(device).eval()
     positive = positive_index(model.config.id2label, positive_label)
+    max_length = effective_max_length(model.config, tokenizer, max_length)
     calibration, threshold = read_calibration(argument)
     digest = local_digest(argument)
     info = ModelInfo(

@@ -76,6 +76,14 @@ def length_sorted_batches(texts: Sequence[str], indices: np.ndarray, batch_size:
         yield np.asarray(order[start : start + batch_size], dtype=np.int64)
 
 
+def effective_max_length(model_config: object, tokenizer: object, requested: int) -> int:
+    """``requested`` capped by the model's position limit and the tokenizer's declared maximum."""
+    limits = [requested, getattr(tokenizer, "model_max_length", requested)]
+    limits += [getattr(model_config, name) for name in ("max_position_embeddings", "n_positions")
+               if isinstance(getattr(model_config, name, None), int)]
+    return min(limits)
+
+
 def as_languages(languages: Sequence[str] | str | None) -> tuple[str, ...] | None:
     """A ``languages`` option ("en,de", ["en"], or None for every language) as a tuple."""
     if languages is None:

@@ -9,8 +9,7 @@ import argparse
 import time
 from pathlib import Path
 
-from detectors.ai_text.fit import load_rows
-from detectors.ai_text.train import default_data_files
+from detectors.ai_text.fit import default_data_files, load_rows
 from detectors.registry import load_detector
 
 

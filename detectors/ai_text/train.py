@@ -9,29 +9,18 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 from dataclasses import replace
 from pathlib import Path
 
 from detectors.ai_text.default import MODEL_DIR, build_detector
 from detectors.ai_text.evaluate import evaluate_rows, format_report
-from detectors.ai_text.fit import TrainConfig, fit_models, load_rows
+from detectors.ai_text.fit import DATA_ENV, TrainConfig, default_data_files, fit_models, load_rows
 from detectors.ai_text.model_card import write_model_card
 from detectors.ai_text.stacked import VARIANTS
 from detectors.data import split_by_group
 
 MODEL_VERSION = "1.0.0"
 DEV_FRACTION = 0.2
-DATA_ENV = "PROVMIX_AI_DATA"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def default_data_files() -> list[Path]:
-    """``$PROVMIX_AI_DATA/*.jsonl.gz``, else ``<repo>/../shared/data/ai-text/*.jsonl.gz``."""
-    folder = Path(os.environ.get(DATA_ENV) or REPO_ROOT.parent / "shared" / "data" / "ai-text")
-    return sorted(folder.glob("*.jsonl.gz"))
-
-
 def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from detectors.ai_text.default import MODEL_DIR, load
-from detectors.ai_text.fit import load_rows
-from detectors.ai_text.train import default_data_files
+from detectors.ai_text.fit import default_data_files, load_rows
 from detectors.data import split_by_group
 from detectors.metrics import auroc
 from detectors.registry import load_detector

@@ -15,7 +15,7 @@ from detectors.calibration import PlattCalibration  # noqa: E402
 from detectors.registry import load_detector  # noqa: E402
 from tests.detectors.tiny_models import build_causal_lm, build_classifier, sentence  # noqa: E402
 
-TEXTS = [sentence(40, 0), sentence(5, 3), sentence(120, 11), "", sentence(60, 2)]
+TEXTS = [sentence(40, 0), sentence(5, 3), sentence(120, 11), "", sentence(300, 2)]  # the last exceeds 256 positions
 LANGS = ["en", "en", "de", "en", "en"]
 
 
