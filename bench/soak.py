@@ -5,8 +5,8 @@ an uninterrupted run.
 [--out bench/results/soak.json] [-- BEAM_ARGS…]``
 
 One reference run goes first. Each loop then starts the same command into a fresh output directory, SIGKILLs its
-process group after a random delay drawn from (5 %, 95 %) of the reference wall time, and reruns the unchanged
-command until it exits 0. The loop passes when every Parquet file is byte-identical to the reference and the
+process group — in even loops after a random delay drawn from (5 %, 95 %) of the reference wall time, in odd loops
+as soon as the run writes its first output file — and reruns the unchanged command. The loop passes when every Parquet file is byte-identical to the reference and the
 manifest equals it outside timing fields. Results (kills that landed mid-run, rerun times, equality) go to
 ``--out`` as JSON.
 """
@@ -27,6 +27,9 @@ from typing import Sequence
 # Manifest fields and metrics that legitimately differ between otherwise identical runs.
 TIMING_FIELDS = ("started_at", "finished_at", "wall_seconds")
 TIMING_METRICS = ("micros",)
+# pipeline.runner's names (not imported: the runner pulls in Beam and the detectors)
+STAGING = ".staging"
+MANIFEST = "manifest.json"
 
 
 def comparable_manifest(manifest: dict, out: Path) -> str:
@@ -57,23 +60,29 @@ def command(inputs: Sequence[str], out: Path, config: str | None, beam_args: Seq
 def run_to_end(argv: list[str]) -> float:
     """Run ``argv`` to completion; returns its wall seconds (raises when it fails)."""
     started = time.monotonic()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"exit {done.returncode}: {done.stderr.strip().splitlines()[-1:]}")
     return time.monotonic() - started
 
 
-def run_and_kill(argv: list[str], after: float) -> bool:
-    """Start ``argv`` in its own process group and SIGKILL the group after ``after`` seconds.
+def _writing(out: Path) -> bool:
+    """Whether the run has started writing its output tables (the riskiest moment to die)."""
+    return any((out / STAGING).rglob("*.parquet*"))
 
-    Returns True when the kill landed mid-run (the command had not finished by then).
-    """
+
+def run_and_kill(argv: list[str], out: Path, after: float | None) -> bool:
+    """Start ``argv`` in its own process group and SIGKILL the group after ``after`` seconds, or (None) as soon
+    as it writes its first output file. Returns True when the kill landed mid-run."""
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        process.wait(timeout=after)
-        return False
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        return True
+    deadline = time.monotonic() + after if after is not None else None
+    while process.poll() is None:
+        if (deadline is not None and time.monotonic() >= deadline) or (deadline is None and _writing(out)):
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return True
+        time.sleep(0.02)
+    return False
 
 
 def soak(inputs: Sequence[str], work: Path, loops: int, config: str | None, seed: int,
@@ -86,11 +95,15 @@ def soak(inputs: Sequence[str], work: Path, loops: int, config: str | None, seed
     for loop in range(loops):
         out = work / f"loop-{loop:03d}"
         argv = command(inputs, out, config, beam_args)
-        delay = rng.uniform(0.05, 0.95) * reference_seconds
-        killed_mid_run = run_and_kill(argv, delay)
-        rerun_seconds = run_to_end(argv) if killed_mid_run else 0.0
-        results.append({"loop": loop, "kill_after_s": round(delay, 2), "killed_mid_run": killed_mid_run,
-                        "staging_left_by_kill": killed_mid_run and (out / ".staging").exists(),
+        delay = rng.uniform(0.05, 0.95) * reference_seconds if loop % 2 == 0 else None
+        killed_mid_run = run_and_kill(argv, out, delay)
+        staging_left = (out / STAGING).exists()
+        # killed after manifest.json was written (while cleaning up): the run is finished, a rerun would refuse
+        finished = (out / MANIFEST).exists()
+        rerun_seconds = run_to_end(argv) if not finished else 0.0
+        results.append({"loop": loop, "kill": f"after {delay:.1f}s" if delay is not None else "first output write",
+                        "killed_mid_run": killed_mid_run, "finished_before_kill": finished,
+                        "staging_left_by_kill": staging_left,
                         "rerun_s": round(rerun_seconds, 2), "identical": same_outputs(reference, out)})
         print(json.dumps(results[-1]), file=sys.stderr)
     return {"inputs": list(inputs), "loops": loops, "seed": seed, "reference_s": round(reference_seconds, 2),

@@ -1,7 +1,6 @@
 """One fuzz run shared by the accounting, determinism and security tests (a pipeline run is the slow part)."""
 from __future__ import annotations
 
-import glob
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,11 +17,6 @@ class Run(NamedTuple):
     manifest: dict | None
 
 
-def real_shard_patterns() -> list[str]:
-    """The shared real-shard patterns that match something here (none without ../shared/data)."""
-    return [pattern for pattern in harness.REAL_SHARD_PATTERNS if glob.glob(pattern)]
-
-
 @pytest.fixture(scope="session")
 def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("fuzz") / "in"
@@ -33,7 +27,7 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def fuzz_run(corpus_dir: Path) -> Run:
     """The fuzz corpus plus the real broken shards, under the fuzz config, on Beam's in-process runner."""
-    inputs = [str(corpus_dir / "*"), *real_shard_patterns()]
+    inputs = [str(corpus_dir / "*"), *harness.real_shard_patterns()]
     out = corpus_dir.parent / "out"
     status, manifest = harness.run(inputs, out, FUZZ_CONFIG)
     return Run(inputs, out, status, manifest)

@@ -1,6 +1,9 @@
 """Running provmix in-process on a corpus and reading back what each input record became."""
 from __future__ import annotations
 
+import glob
+import gzip
+import itertools
 import json
 import os
 from collections import Counter, defaultdict
@@ -13,11 +16,19 @@ import yaml
 from bench.soak import comparable_manifest, output_bytes  # noqa: F401 - shared with the soak
 from schemas import documents as d
 from schemas import rejects as r
-from tests.reliability.corpus import KEPT
+from tests.reliability.corpus import KEPT, prose
 
 SHARDS = Path(__file__).resolve().parents[3] / "shared" / "data" / "shards"
 # Real broken and old-format shards (see ../shared/data/README.md); absent on machines without the data.
 REAL_SHARD_PATTERNS = (str(SHARDS / "cc-warcio" / "*.*arc*"), str(SHARDS / "cc-resiliparse" / "*.warc.gz"))
+# Labelled text sets sampled for the detector checks: (file under ../shared/data, rows).
+DETECTOR_SAMPLES = (("ai-text/fast-detect-gpt.jsonl.gz", 40), ("ai-text/raidar.jsonl.gz", 20),
+                    ("mt/wmt23.jsonl.gz", 40))
+
+
+def real_shard_patterns() -> list[str]:
+    """The real-shard patterns that match something here (none without ../shared/data)."""
+    return [pattern for pattern in REAL_SHARD_PATTERNS if glob.glob(pattern)]
 
 
 def run(inputs: Sequence[str], out: Path, config: dict, *beam_args: str) -> tuple[int, dict | None]:
@@ -54,3 +65,21 @@ def fates(out: Path) -> dict[str, Counter]:
     for row in rejects(out):
         result[os.path.basename(row[d.SOURCE_FILE])][row[r.REASON]] += 1
     return result
+
+
+def detector_samples() -> tuple[list[str], list[str]]:
+    """Texts (and languages) for detector checks: spread over the shared sets, else generated prose."""
+    texts, langs = [], []
+    for name, n in DETECTOR_SAMPLES:
+        path = SHARDS.parent / name
+        if not path.exists():
+            continue
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            for line in itertools.islice(lines, 0, n * 50, 50):  # spread over the file, labels mixed
+                row = json.loads(line)
+                texts.append(row["text"][:3000])
+                langs.append(row.get("lang") or "en")
+    if not texts:  # no shared data: the attacks still run, on generated English-like prose
+        texts = [prose(f"adversarial/{i}", 12) for i in range(20)]
+        langs = ["en"] * len(texts)
+    return texts, langs

@@ -59,9 +59,7 @@ def test_unusable_files_are_one_failure_with_their_path(fuzz_run) -> None:
 
 
 def test_real_shards_are_all_accounted(fuzz_run) -> None:
-    from tests.reliability.conftest import real_shard_patterns
-
-    if not real_shard_patterns():
+    if not harness.real_shard_patterns():
         pytest.skip("../shared/data shards absent")
     fates = harness.fates(fuzz_run.out)
     accounts = {os.path.basename(a["path"]): a for a in fuzz_run.manifest["inputs"] if "shards" in a["path"]}
