@@ -6,7 +6,7 @@
      "languages": {LANG: {"file", "sha256", "reference_label", "calibration": {...}, "threshold"}}, "training": {...}}
 
 Each fastText model has three classes (human, human_translation, mt). The raw score of a text is
-``P(mt) / (P(mt) + P(reference))`` with ``reference`` the language's non-MT class (``human``, or
+``P(mt) / (P(mt) + P(reference))`` (log-odds rescaled, see :data:`LOG_ODDS_SCALE`) with ``reference`` the language's non-MT class (``human``, or
 ``human_translation`` where no originals existed, i.e. hr); :class:`PlattCalibration` maps it to ``p_mt``.
 """
 from __future__ import annotations
@@ -25,6 +25,10 @@ from detectors.machine_translation.corpus import MT
 
 CONFIG = "config.json"
 _EPS = 1e-9
+# Log-odds are divided by this before calibration. fastText's probabilities span log-odds of about +-11.5; from
+# that range the Newton fit of PlattCalibration (started at a=1) diverged on uk (a ~ 1e10). A fixed monotone
+# rescale: rankings, AUROC and thresholds' meaning are unchanged, the fit converges.
+LOG_ODDS_SCALE = 5.0
 
 
 def sha256_of(path: Path) -> str:
@@ -32,14 +36,14 @@ def sha256_of(path: Path) -> str:
 
 
 def raw_mt_scores(model: "fasttext.FastText._FastText", lines: Sequence[str], reference: str) -> np.ndarray:
-    """``P(mt) / (P(mt) + P(reference))`` per line: MT against the language's non-MT class only."""
+    """``sigmoid(log(P(mt) / P(reference)) / LOG_ODDS_SCALE)`` per line: MT against the language's non-MT
+    class only (the rescaled ``P(mt) / (P(mt) + P(reference))``)."""
     labels, probs = model.predict(list(lines), k=-1)
-    out = np.empty(len(lines))
+    log_odds = np.empty(len(lines))
     for i, (names, values) in enumerate(zip(labels, probs)):
         p = dict(zip(names, values))
-        p_mt = p.get(f"__label__{MT}", 0.0)
-        out[i] = (p_mt + _EPS) / (p_mt + p.get(f"__label__{reference}", 0.0) + 2 * _EPS)
-    return out
+        log_odds[i] = np.log(p.get(f"__label__{MT}", 0.0) + _EPS) - np.log(p.get(f"__label__{reference}", 0.0) + _EPS)
+    return 1.0 / (1.0 + np.exp(-log_odds / LOG_ODDS_SCALE))
 
 
 @dataclass

@@ -12,6 +12,8 @@ import argparse
 import json
 import sys
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Sequence
 
@@ -37,33 +39,33 @@ QUANTIZE = {"qnorm": True, "retrain": True, "cutoff": 15000, "dsub": 2}
 NAN_RETRIES = 8
 
 
-def _train_quantized(path: str, seed: int) -> "fasttext.FastText._FastText":
-    model = fasttext.train_supervised(path, thread=1, seed=seed, verbose=0, **FASTTEXT)
-    model.quantize(input=path, thread=1, verbose=0, epoch=FASTTEXT["epoch"], lr=FASTTEXT["lr"], **QUANTIZE)
-    return model
-
-
-def train_language(lines: list[str], path: Path, seed: int) -> "fasttext.FastText._FastText":
-    """Train and quantise one language's model from its training lines; saved to ``path``.
-
-    fasttext-numpy2 0.10.4 spuriously raises "Encountered NaN" on some runs of identical input and arguments
-    (a few runs in ten here, at thread=1); runs that finish are bit-identical, so such runs are
-    retried and training stays reproducible.
-    """
+def _train_and_save(lines: list[str], path: str, seed: int) -> None:
+    """Train and quantise one model and save it to ``path``; runs in a fresh process (see train_language)."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
         f.flush()
-        for _ in range(NAN_RETRIES - 1):
+        model = fasttext.train_supervised(f.name, thread=1, seed=seed, verbose=0, **FASTTEXT)
+        model.quantize(input=f.name, thread=1, verbose=0, epoch=FASTTEXT["epoch"], lr=FASTTEXT["lr"], **QUANTIZE)
+    model.save_model(path)
+
+
+def train_language(lines: list[str], path: Path, seed: int) -> "fasttext.FastText._FastText":
+    """Train and quantise one language's model from its training lines; saved to ``path`` and returned.
+
+    fasttext-numpy2 0.10.4 raises a spurious "Encountered NaN" on some runs of identical input and arguments,
+    rarely in a fresh process and often after earlier models were trained in the same one (state left on the
+    heap, it seems). So every model is trained in a fresh process, retried on that error; runs that finish are
+    bit-identical, so training stays reproducible.
+    """
+    for attempt in range(1, NAN_RETRIES + 1):
+        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
             try:
-                model = _train_quantized(f.name, seed)
+                pool.submit(_train_and_save, lines, str(path), seed).result()
                 break
             except RuntimeError as error:
-                if "NaN" not in str(error):
+                if "NaN" not in str(error) or attempt == NAN_RETRIES:
                     raise
-        else:
-            model = _train_quantized(f.name, seed)
-    model.save_model(str(path))
-    return model
+    return fasttext.load_model(str(path))
 
 
 def calibrate(model, reference: str, dev_lines: list[str], dev_labels: list[str]) -> tuple[PlattCalibration, float]:
