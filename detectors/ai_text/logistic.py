@@ -20,7 +20,8 @@ class LogisticModel:
     bias: float
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return sigmoid(((x - self.mean) / self.scale) @ self.weights + self.bias)
+        """Row-wise products and sums (not a BLAS matrix product), so a row's score never depends on the batch."""
+        return sigmoid((((x - self.mean) / self.scale) * self.weights).sum(axis=1) + self.bias)
 
     @classmethod
     def fit(cls, x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 100) -> "LogisticModel":

@@ -59,6 +59,13 @@ def test_abstains_on_other_languages_and_short_texts(detector):
     assert 0.0 <= scores.probability[0] <= 1.0
 
 
+def test_scores_do_not_depend_on_the_batch(detector):
+    texts = [PARAGRAPH[i:] + " " + PARAGRAPH[:i] for i in range(0, 300, 20)]
+    whole = detector.score(texts, ["en"] * len(texts)).values()
+    alone = [detector.score([t], ["en"]).values()[0] for t in texts]
+    assert whole == alone  # exactly: Beam sizes batches by timing, outputs must not move
+
+
 def test_min_chars_is_configurable():
     lenient = load(min_chars=100)
     assert not lenient.score([PARAGRAPH[:150]], ["en"]).abstain[0]
