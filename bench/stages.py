@@ -55,6 +55,7 @@ def prepare(shard: Path, limit: int) -> Prepared:
     prepared = Prepared(shard, limit, records=list(_warc_records(shard, limit)))
     prepared.payloads = [r[d.RAW_CONTENT] for r in prepared.records]
     extract = ExtractText(ExtractConfig())
+    extract.start()
     documents = [doc for record in prepared.records for doc in _accepted(extract.apply, record)]
     prepared.texts = [doc[d.TEXT] for doc in documents]
     language = IdentifyLanguageStep(LanguageConfig())
@@ -90,6 +91,7 @@ def _provmix_extract(p: Prepared) -> Work:
     from pipeline.extract import ExtractConfig, ExtractText
 
     step = ExtractText(ExtractConfig())
+    step.start()
     return lambda: sum(len(_accepted(step.apply, record)) for record in p.records)
 
 
