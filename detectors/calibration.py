@@ -7,6 +7,11 @@ from typing import Sequence
 import numpy as np
 
 
+def _log_loss(a: float, b: float, x: np.ndarray, t: np.ndarray) -> float:
+    z = a * x + b
+    return float(np.sum(np.logaddexp(0, z) - t * z))
+
+
 @dataclass(frozen=True)
 class PlattCalibration:
     """``p = sigmoid(a * logit(raw) + b)``: monotone, so AUROC is unchanged; fitted by Newton's method."""
@@ -28,14 +33,26 @@ class PlattCalibration:
         n_pos, n_neg = y.sum(), len(y) - y.sum()
         t = np.where(y > 0, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
         a, b = 1.0, 0.0
+        loss = _log_loss(a, b, x, t)
         for _ in range(iterations):
             p = 1.0 / (1.0 + np.exp(-(a * x + b)))
             w = p * (1 - p) + 1e-12
             grad = np.array([np.sum((p - t) * x), np.sum(p - t)])
             hess = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]]) + 1e-9 * np.eye(2)
             step = np.linalg.solve(hess, grad)
-            a, b = a - step[0], b - step[1]
-            if np.abs(step).max() < 1e-9:
+            # backtracking line search: Newton steps overshoot on (nearly) separable data
+            scale = 1.0
+            while scale > 1e-6:
+                candidate = (a - scale * step[0], b - scale * step[1])
+                candidate_loss = _log_loss(*candidate, x, t)
+                if candidate_loss <= loss:
+                    break
+                scale /= 2
+            else:
+                break
+            a, b = candidate
+            improvement, loss = loss - candidate_loss, candidate_loss
+            if improvement < 1e-12:
                 break
         return cls(float(a), float(b))
 

@@ -20,7 +20,7 @@ def read_jsonl(path: str | Path) -> Iterator[dict]:
 
 def group_fold(group_id: object, n_folds: int, seed: int = 0) -> int:
     """Deterministic fold of a ``group_id``: rows of one underlying document never straddle folds."""
-    return xxhash.xxh64_intdigest(f"{seed}:{group_id}") % n_folds
+    return xxhash.xxh64_intdigest(f"{seed}:{group_id}".encode("utf-8")) % n_folds
 
 
 def split_by_group(rows: Iterable[dict], dev_fraction: float, seed: int = 0) -> tuple[list[dict], list[dict]]:

@@ -38,7 +38,8 @@ def normalize_text(text: str) -> str:
     """NFKC, invisible characters dropped, mixed-script look-alikes mapped to Latin, whitespace collapsed."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
-    text = _WORD.sub(_unmix_word, text)
+    if not _LOOKALIKES.isdisjoint(text):
+        text = _WORD.sub(_unmix_word, text)
     return _WHITESPACE.sub(" ", text).strip()
 
 
