@@ -1,7 +1,11 @@
 """Pages that make Resiliparse slow are rejected before extraction, and the worker goes on with the next record."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+
+import pytest
 
 from pipeline.extract import HTML_TOO_COMPLEX, ExtractConfig, ExtractText
 from pipeline.step import REJECTS
@@ -72,3 +76,21 @@ def test_utf16_with_bom_is_not_taken_for_binary() -> None:
     record[d.RAW_CONTENT] = html_page(f"<p>{prose('utf16')}</p>").encode("utf-16")
     (doc,) = list(step.process(record))
     assert prose("utf16")[:40] in doc[d.TEXT]
+
+
+# find_mt_markers (detectors/machine_translation/markup.py) runs on every HTML page inside extraction; its
+# unbounded `[^"'>]*` / `<meta[^>]+` regexes backtrack quadratically: 75 kB of "class=" took 29 s, 150 kB 155 s.
+_PATHOLOGICAL_MARKUP = {"class_attribute": '"notranslate " + "class=" * 20_000',
+                        "meta_tag": '"notranslate " + "<meta a" * 15_000'}
+
+
+@pytest.mark.xfail(strict=True, reason="markup regexes backtrack quadratically (docs/reliability.md)")
+@pytest.mark.parametrize("html", sorted(_PATHOLOGICAL_MARKUP))
+def test_mt_markup_scan_is_linear_on_pathological_pages(html: str) -> None:
+    # in a child process, so a hang costs the suite its timeout and no more
+    code = ("from detectors.machine_translation.markup import find_mt_markers; "
+            f"find_mt_markers({_PATHOLOGICAL_MARKUP[html]})")
+    try:
+        subprocess.run([sys.executable, "-c", code], check=True, timeout=3)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"find_mt_markers took more than 3 s on about 110 kB of {html}")
