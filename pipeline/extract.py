@@ -41,9 +41,12 @@ HTML_TOO_COMPLEX = "html_too_complex"  # nesting or element count past the limit
 class ExtractConfig:
     min_text_chars: int = 100  # shorter extracted texts are rejected as too_short
     max_html_bytes: int = 5_000_000  # larger HTML payloads are rejected before parsing
-    max_seconds: float = 5.0  # a page whose extraction took longer is rejected (extraction_too_slow)
     # Resiliparse's main-content extraction is quadratic in nesting depth (4,000 nested divs: ~2 s; 100,000:
     # ~20 min) and linear in elements (~9 µs each), so pages past these limits are rejected before extraction.
+    # These structural limits are the deterministic guard; the time limit below only catches what they miss,
+    # with headroom for loaded workers (at 5 s, a loaded 2-core machine rejected 100k-element pages that an idle
+    # one keeps, so reruns differed).
+    max_seconds: float = 30.0  # a page whose extraction took longer is rejected (extraction_too_slow)
     max_html_depth: int = 1_000
     max_html_elements: int = 200_000
     main_content: bool = True  # Resiliparse's main-content heuristics (drops navigation and boilerplate)
