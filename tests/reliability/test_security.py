@@ -13,7 +13,6 @@ from pipeline.read.config import ReadConfig
 from pipeline.read.records import Failure
 from pipeline.read.warc import iter_warc
 from schemas import rejects as r
-from tests.reliability import harness
 from tests.reliability.corpus import CASES, http_response, warc_record
 
 REPO = Path(__file__).resolve().parents[2]
