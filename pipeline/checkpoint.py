@@ -34,7 +34,7 @@ from pipeline.detect import ScoreDocuments
 from pipeline.extract import ExtractText
 from pipeline.language import IdentifyLanguageStep
 from pipeline.options import RunConfig
-from pipeline.read import FAILURES, INPUTS, ReadFile
+from pipeline.read import FAILURES, INPUTS, MatchFiles, ReadFile
 from pipeline.step import REJECTS, Step
 from schemas import documents as d
 from schemas.rejects import REJECT_SCHEMA
@@ -195,15 +195,9 @@ class CheckpointedScan(beam.PTransform):
         self.digest = config_digest(config, version)
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> ScanResult:
-        from apache_beam.io import fileio
-
         replayed = (
             pbegin
-            | "Patterns" >> beam.Create(self.patterns)
-            | "Match" >> fileio.MatchAll(fileio.EmptyMatchTreatment.ALLOW)
-            | "Distinct" >> beam.Map(lambda m: (m.path, m)) | beam.CombinePerKey(lambda ms: next(iter(ms)))
-            | beam.Values()
-            | "Spread" >> beam.Reshuffle()
+            | "MatchFiles" >> MatchFiles(self.patterns)
             | "ScanFile" >> beam.ParDo(ScanFile(self.config, self.source, self.root, self.digest))
             | "Replay" >> beam.ParDo(ReplayShard(self.root)).with_outputs(REJECTS, INPUTS, main="documents")
         )

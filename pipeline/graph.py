@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import apache_beam as beam
 
+from pipeline.checkpoint import CheckpointedScan
 from pipeline.dedup import Deduplicate
 from pipeline.detect import Detect
 from pipeline.extract import Extract
@@ -59,26 +60,43 @@ class Layout:
         return self.path("_floor.json")
 
 
-def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], layout: Layout) -> list[str]:
+def scan(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], work: str | None,
+         version: str) -> tuple[beam.PCollection, list[beam.PCollection], beam.PCollection]:
+    """The per-record stages (read, extract, language, detect) → (documents, rejects, per-file accounting).
+
+    With a ``work`` directory each input file is scanned whole into a checkpoint (``pipeline.checkpoint``), so a
+    rerun after a kill redoes only the unfinished files; without one the stages stream record by record.
+    """
+    sources = {source: patterns for source, patterns in sources.items() if patterns}
+    if work:
+        scans = [p | f"Scan[{source}]" >> CheckpointedScan(patterns, config, source, work, version)
+                 for source, patterns in sources.items()]
+        documents = [s.documents for s in scans] | "AllDocuments" >> beam.Flatten()
+        inputs = [s.inputs for s in scans] | "AllInputs" >> beam.Flatten()
+        return documents, [s.rejects for s in scans], inputs
+    reads = [p | f"Read[{source}]" >> ReadInputs(patterns, config.read, source)
+             for source, patterns in sources.items()]
+    records = [r.records for r in reads] | "AllRecords" >> beam.Flatten()
+    inputs = [r.inputs for r in reads] | "AllInputs" >> beam.Flatten()
+    extracted = records | "Extract" >> Extract(config.extract)
+    languages = extracted.documents | "IdentifyLanguage" >> IdentifyLanguage(config.language)
+    detected = languages.documents | "Detect" >> Detect(config.detect)
+    rejects = [r.failures for r in reads] + [extracted.rejects, languages.rejects, detected.rejects]
+    return detected.documents, rejects, inputs
+
+
+def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], layout: Layout,
+          work: str | None = None, version: str = "") -> list[str]:
     """Add the whole run to ``p``; ``sources`` maps a document source (crawl, reference…) to its patterns.
 
     Returns the names of the mixes written, primary first.
     """
-    reads = [p | f"Read[{source}]" >> ReadInputs(patterns, config.read, source)
-             for source, patterns in sources.items() if patterns]
-    records = [r.records for r in reads] | "AllRecords" >> beam.Flatten()
-    rejects = [r.failures for r in reads]
-    inputs = [r.inputs for r in reads] | "AllInputs" >> beam.Flatten()
-
-    extracted = records | "Extract" >> Extract(config.extract)
-    languages = extracted.documents | "IdentifyLanguage" >> IdentifyLanguage(config.language)
-    detected = languages.documents | "Detect" >> Detect(config.detect)
-    provisional = detected.documents | "ProvisionalLabel" >> Label(config.label)
+    documents, rejects, inputs = scan(p, config, sources, work, version)
+    provisional = documents | "ProvisionalLabel" >> Label(config.label)
     deduplicated = provisional.documents | "Deduplicate" >> Deduplicate(config.dedup)
     labelled = deduplicated.documents | "Label" >> Label(config.label)
     floor = labelled.documents | "HumanFloor" >> HumanFloor(config.mixes, config.label.unknown_counts_as_human)
-    rejects += [extracted.rejects, languages.rejects, detected.rejects, provisional.rejects,
-                deduplicated.rejects, labelled.rejects, floor.rejects]
+    rejects += [provisional.rejects, deduplicated.rejects, labelled.rejects, floor.rejects]
     mixes = floor.mixes
     mix_names = [mix.name for mix in config.mixes]
     all_rejects = rejects | "AllRejects" >> beam.Flatten()

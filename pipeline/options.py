@@ -150,6 +150,10 @@ class ProvmixOptions(PipelineOptions):
         parser.add_argument("--config", default=None, help="YAML run configuration")
         parser.add_argument("--overwrite", nargs="?", const=True, default=False, type=_flag,
                             help="replace a finished run already in --output (also --overwrite=true|false)")
+        parser.add_argument("--checkpoint", nargs="?", const=True, default=True, type=_flag,
+                            help="checkpoint each input file under OUTPUT/.work so that rerunning a killed run "
+                                 "redoes only unfinished files (default true; --checkpoint=false streams "
+                                 "record by record, which spreads one huge file over several workers)")
         parser.add_argument("--detectors", default=None,
                             help="comma-separated detector specs (overrides detect.detectors)")
         parser.add_argument("--human_floor", "--human-floor", dest="human_floor", type=float, default=None,

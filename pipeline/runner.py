@@ -27,6 +27,7 @@ from schemas.version import SCHEMA_VERSION
 
 MANIFEST = "manifest.json"
 STAGING = ".staging"
+WORK = ".work"  # per-input-file checkpoints of an unfinished run (see pipeline.checkpoint)
 OUTPUT_DIRS = ("mix", "rejected", "labels")
 DEFAULT_RUNNER = "FnApiRunner"  # Beam's in-process runner; DirectRunner would first try to download Prism
 _VERSIONED = ("apache-beam", "pyarrow", "numpy", "fastwarc", "resiliparse", "py3langid", "fasttext-numpy2",
@@ -75,7 +76,9 @@ def prepare_output(output: str, overwrite: bool) -> graph.Layout:
     if FileSystems.exists(manifest) and not overwrite:
         raise RunError(f"{output} already holds a finished run (manifest.json); use --overwrite to replace it")
     staging = FileSystems.join(output, STAGING)
-    _delete_tree(staging)  # left over from a killed run
+    _delete_tree(staging)  # left over from a killed run; its .work checkpoints are kept and resumed
+    if overwrite:
+        _delete_tree(FileSystems.join(output, WORK))
     return graph.Layout(staging)
 
 
@@ -152,7 +155,8 @@ def run(argv: Sequence[str]) -> dict:
     for patterns in (ours.reference, ours.synthetic):
         if patterns:
             matched_inputs(patterns)
-    mix_names = graph.build(pipeline, config, sources, layout)
+    work = FileSystems.join(ours.output, WORK) if ours.checkpoint else None
+    mix_names = graph.build(pipeline, config, sources, layout, work, _versions().get("provmix", "unknown"))
     result = pipeline.run()
     result.wait_until_finish()
 
@@ -191,6 +195,8 @@ def run(argv: Sequence[str]) -> dict:
     with FileSystems.create(FileSystems.join(ours.output, MANIFEST)) as sink:
         sink.write(dumps(manifest).encode("utf-8"))
     _delete_tree(layout.root)
+    if work:
+        _delete_tree(work)  # the run is finished: nothing left to resume
     if problems:
         raise RunError(f"outputs failed their checks: {'; '.join(problems)}")
     return manifest

@@ -9,11 +9,12 @@ skipped in the file's accounting row.
 from __future__ import annotations
 
 import logging
-from typing import Callable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import apache_beam as beam
 from apache_beam import pvalue
-from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io import fileio
+from apache_beam.io.filesystem import CompressionTypes, FileMetadata
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
@@ -131,6 +132,29 @@ class ReadFile(beam.DoFn):
                 yield Failure(UNREADABLE_FILE, f"stopped reading: {type(error).__name__}: {error}", None)
 
 
+def _first(metadata: Iterable[FileMetadata]) -> FileMetadata:
+    return next(iter(metadata))
+
+
+class MatchFiles(beam.PTransform):
+    """File patterns → the metadata of every matched file, each once, spread across workers."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        super().__init__()
+        self.patterns = list(patterns)
+
+    def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
+        return (
+            pbegin
+            | "Patterns" >> beam.Create(self.patterns)
+            | "Match" >> fileio.MatchAll(fileio.EmptyMatchTreatment.ALLOW)
+            | "ByPath" >> beam.Map(lambda m: (m.path, m))
+            | "OncePerPath" >> beam.CombinePerKey(_first)
+            | "Metadata" >> beam.Values()
+            | "Spread" >> beam.Reshuffle()
+        )
+
+
 class ReadInputs(beam.PTransform):
     """File patterns → :class:`ReadResult`. ``source`` tags documents as crawl, reference or synthetic."""
 
@@ -141,17 +165,6 @@ class ReadInputs(beam.PTransform):
         self.source = source
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> ReadResult:
-        from apache_beam.io import fileio
-
-        files = (
-            pbegin
-            | "Patterns" >> beam.Create(self.patterns)
-            | "Match" >> fileio.MatchAll(fileio.EmptyMatchTreatment.ALLOW)
-            | "Distinct" >> beam.Map(lambda m: (m.path, m)) | beam.CombinePerKey(lambda ms: next(iter(ms)))
-            | beam.Values()
-            | "Spread" >> beam.Reshuffle()
-        )
-        out = files | "ReadFile" >> beam.ParDo(ReadFile(self.config, self.source)).with_outputs(
-            FAILURES, INPUTS, main="records"
-        )
+        out = pbegin | "MatchFiles" >> MatchFiles(self.patterns) | "ReadFile" >> beam.ParDo(
+            ReadFile(self.config, self.source)).with_outputs(FAILURES, INPUTS, main="records")
         return ReadResult(out.records, out[FAILURES], out[INPUTS])
