@@ -2,7 +2,9 @@
 
 Adversarial edits (homoglyphs, zero-width characters, odd whitespace) must not move a score, so every detector
 sees: Unicode NFKC, format/control characters removed, Latin look-alikes mapped inside mixed-script words, and
-whitespace collapsed. Mapping is per word, so genuine Cyrillic or Greek text is left alone.
+whitespace collapsed. Look-alikes are mapped inside mixed-script words, and everywhere in a text whose letters are
+mostly Latin (a word spelled entirely in look-alikes, like Cyrillic "сор"), so genuine Cyrillic or Greek text is
+left alone.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ _INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u
 _WHITESPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _unmix_word(match: re.Match) -> str:
@@ -34,12 +37,19 @@ def _unmix_word(match: re.Match) -> str:
     return word
 
 
+def _mostly_latin(text: str) -> bool:
+    return 2 * len(_ASCII_LETTER.findall(text)) > len(_LETTER.findall(text))
+
+
 def normalize_text(text: str) -> str:
     """NFKC, invisible characters dropped, mixed-script look-alikes mapped to Latin, whitespace collapsed."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     if not _LOOKALIKES.isdisjoint(text):
-        text = _WORD.sub(_unmix_word, text)
+        if _mostly_latin(text):
+            text = text.translate(_HOMOGLYPHS)
+        else:
+            text = _WORD.sub(_unmix_word, text)
     return _WHITESPACE.sub(" ", text).strip()
 
 

@@ -24,6 +24,7 @@ from schemas.rejects import (
     EMPTY_TEXT,
     EXTRACTION_FAILED,
     EXTRACTION_TOO_SLOW,
+    HTML_TOO_COMPLEX,
     HTTP_STATUS,
     RECORD_TOO_LARGE,
     TOO_SHORT,
@@ -34,7 +35,6 @@ STAGE = "extract"
 _SNIFF_BYTES = 1445
 _BOMS = (b"\xef\xbb\xbf", b"\xfe\xff", b"\xff\xfe")
 _BINARY_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
-HTML_TOO_COMPLEX = "html_too_complex"  # nesting or element count past the limits (to move to schemas/rejects.py)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ UNSUPPORTED_CONTENT_TYPE = "unsupported_content_type"
 RECORD_TOO_LARGE = "record_too_large"
 EXTRACTION_FAILED = "extraction_failed"
 EXTRACTION_TOO_SLOW = "extraction_too_slow"
+HTML_TOO_COMPLEX = "html_too_complex"  # nesting or element count past extract's limits
 EMPTY_TEXT = "empty_text"
 TOO_SHORT = "too_short"
 STEP_ERROR = "step_error"

@@ -1,11 +1,13 @@
 """Configuration of one named training mix and its human data floor."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline.label_evidence import parse_date
 from schemas import documents as d
 
+_MIX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 TOKENS = "tokens"
 DOCUMENTS = "documents"
 UNITS = (TOKENS, DOCUMENTS)
@@ -41,6 +43,8 @@ class MixConfig:
     seed: int = 0  # selection order: same seed and input → same mix on every runner
 
     def __post_init__(self) -> None:
+        if not _MIX_NAME.fullmatch(self.name):
+            raise ValueError(f"mix name {self.name!r}: letters, digits, '_', '.', '-' only (it names a folder under mix/)")
         if not 0 <= self.human_floor <= 1:
             raise ValueError(f"mix {self.name!r}: human_floor must lie in [0, 1]")
         _choice(self, "unit", UNITS)

@@ -19,7 +19,7 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.extract import HTML_TOO_COMPLEX
+from schemas.rejects import HTML_TOO_COMPLEX
 from schemas.rejects import (
     EMPTY_FILE,
     EMPTY_TEXT,

@@ -51,13 +51,7 @@ def samples() -> tuple[list[str], list[str]]:
     return harness.detector_samples()
 
 
-# detectors/normalize.py maps look-alikes back only inside words that still hold an ASCII letter, so a word
-# spelled entirely in look-alikes ("а", "ace", "cop") stays Cyrillic: a known gap of ai-default
-# (docs/reliability.md, Adversarial text); mt-default is not moved by it.
-KNOWN_GAPS = {("ai-default", "homoglyphs_whole_words")}
-_CASES = [pytest.param(spec, attack, marks=pytest.mark.xfail(strict=True, reason="whole-word homoglyphs"))
-          if (spec, attack) in KNOWN_GAPS else pytest.param(spec, attack)
-          for spec in ("ai-default", "mt-default") for attack in sorted(ATTACKS)]
+_CASES = [pytest.param(spec, attack) for spec in ("ai-default", "mt-default") for attack in sorted(ATTACKS)]
 
 
 @pytest.mark.parametrize(("spec", "attack"), _CASES)

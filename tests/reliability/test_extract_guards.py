@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from pipeline.extract import HTML_TOO_COMPLEX, ExtractConfig, ExtractText
+from pipeline.extract import ExtractConfig, ExtractText
+from schemas.rejects import HTML_TOO_COMPLEX
 from pipeline.step import REJECTS
 from schemas import documents as d
 from schemas import rejects as r

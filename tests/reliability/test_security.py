@@ -77,7 +77,6 @@ def test_outputs_stay_in_the_output_dir(fuzz_run, corpus_dir) -> None:
         assert (corpus_dir / case.name).read_bytes() == case.build(case.name), case.name
 
 
-@pytest.mark.xfail(strict=True, reason="MixConfig.name is not validated yet (docs/reliability.md, 'Findings')")
 @pytest.mark.parametrize("name", ["../../escape", "/tmp/abs", "a/b"])
 def test_mix_names_cannot_leave_the_output_dir(name: str) -> None:
     with pytest.raises(ConfigError):
