@@ -14,7 +14,7 @@ STAGE = "language"
 
 @dataclass(frozen=True)
 class LanguageConfig:
-    max_chars: int = 2000  # LID reads a bounded, normalised prefix
+    max_chars: int = 500  # LID reads a bounded, normalised prefix (docs/lid.md: 0.994 vs 0.996 at 2000, 3x faster)
     min_chars: int = 20  # shorter texts get lang "und"
 
     def __post_init__(self) -> None:
