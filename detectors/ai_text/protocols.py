@@ -77,7 +77,7 @@ def mean_rows(results: list[dict]) -> list[dict]:
     """Unweighted mean of each metric over the leave-one-generator-out and leave-one-source-out folds."""
     out = []
     for prefix in ("leave_out_generator", "leave_out_source"):
-        for variant in PROTOCOL_VARIANTS:
+        for variant in dict.fromkeys(r["variant"] for r in results):
             folds = [r["report"]["overall"] for r in results
                      if r["protocol"].startswith(prefix + "=") and r["variant"] == variant]
             if not folds:
