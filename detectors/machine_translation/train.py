@@ -12,8 +12,6 @@ import argparse
 import json
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Sequence
 
@@ -36,36 +34,35 @@ MIN_CHARS = 100
 TARGET_FPR = 0.01
 FASTTEXT = {"dim": 16, "epoch": 10, "lr": 0.05, "wordNgrams": 2, "minCount": 2, "bucket": 200000, "loss": "softmax"}
 QUANTIZE = {"qnorm": True, "retrain": True, "cutoff": 15000, "dsub": 2}
-NAN_RETRIES = 8
+NAN_RETRIES = 20
 
 
-def _train_and_save(lines: list[str], path: str, seed: int) -> None:
-    """Train and quantise one model and save it to ``path``; runs in a fresh process (see train_language)."""
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")
-        f.flush()
-        model = fasttext.train_supervised(f.name, thread=1, seed=seed, verbose=0, **FASTTEXT)
-        model.quantize(input=f.name, thread=1, verbose=0, epoch=FASTTEXT["epoch"], lr=FASTTEXT["lr"], **QUANTIZE)
-    model.save_model(path)
+def _train_quantized(path: str, seed: int) -> "fasttext.FastText._FastText":
+    model = fasttext.train_supervised(path, thread=1, seed=seed, verbose=0, **FASTTEXT)
+    model.quantize(input=path, thread=1, verbose=0, epoch=FASTTEXT["epoch"], lr=FASTTEXT["lr"], **QUANTIZE)
+    return model
 
 
 def train_language(lines: list[str], path: Path, seed: int) -> "fasttext.FastText._FastText":
     """Train and quantise one language's model from its training lines; saved to ``path`` and returned.
 
-    fasttext-numpy2 0.10.4 raises a spurious "Encountered NaN" on some runs of identical input and arguments,
-    rarely in a fresh process and often after earlier models were trained in the same one (state left on the
-    heap, it seems). So every model is trained in a fresh process, retried on that error; runs that finish are
-    bit-identical, so training stays reproducible.
+    fasttext-numpy2 0.10.4 raises a spurious "Encountered NaN" on some runs of identical input and arguments
+    (the outcome changes with the process's memory state, e.g. the temporary file's name, which points at
+    uninitialised memory). Runs that finish are bit-identical, so failed runs are retried unchanged and training
+    stays reproducible.
     """
-    for attempt in range(1, NAN_RETRIES + 1):
-        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+    with tempfile.TemporaryDirectory() as directory:
+        train_file = Path(directory) / "train.txt"
+        train_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        for attempt in range(1, NAN_RETRIES + 1):
             try:
-                pool.submit(_train_and_save, lines, str(path), seed).result()
+                model = _train_quantized(str(train_file), seed)
                 break
             except RuntimeError as error:
                 if "NaN" not in str(error) or attempt == NAN_RETRIES:
                     raise
-    return fasttext.load_model(str(path))
+    model.save_model(str(path))
+    return model
 
 
 def calibrate(model, reference: str, dev_lines: list[str], dev_labels: list[str]) -> tuple[PlattCalibration, float]:
@@ -86,6 +83,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--exclude-systems", default="", help="comma-separated MT systems left out of training")
     parser.add_argument("--languages", default="", help="comma-separated languages (default: every one found)")
     parser.add_argument("--no-features", action="store_true", help="plain fastText n-grams (the baseline)")
+    parser.add_argument("--calibrate-only", action="store_true", help="keep OUT's model files; refit calibration")
     return parser.parse_args(list(argv))
 
 
@@ -112,7 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{lang}: skipped (no mt/reference classes)", file=sys.stderr)
             continue
         path = out / f"{lang}.ftz"
-        model = train_language(balanced_lines([r for r, _ in pairs], [l for _, l in pairs], args.seed), path, args.seed)
+        lines = balanced_lines([r for r, _ in pairs], [line for _, line in pairs], args.seed)
+        model = fasttext.load_model(str(path)) if args.calibrate_only else train_language(lines, path, args.seed)
         calibration, threshold = calibrate(model, reference, [l for _, l in dev], [r["label"] for r, _ in dev])
         languages[lang] = {
             "file": path.name,
