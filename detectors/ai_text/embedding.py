@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from detectors.ai_text.default import DEFAULT_MIN_CHARS, LANGUAGES, scorable
+from detectors.ai_text.stacked import combined_digest
 from detectors.ai_text.features import FEATURE_NAMES, feature_matrix
 from detectors.ai_text.logistic import LogisticModel
 from detectors.ai_text.minilm import EMBEDDING_DIM, MiniLMEncoder
@@ -26,6 +27,7 @@ from detectors.normalize import normalize_text
 NAME = "ai-minilm"
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / NAME
 MODEL_JSON = "model.json"
+ENCODER_FILE = "all-MiniLM-L6-v2.safetensors"  # names the encoder digest in the combined sha256
 VARIANTS = ("minilm", "minilm+features")  # embedding alone, or embedding + ai-default's stylometric features
 FEATURE_CHARS = 2000  # the stylometric features read the same prefix as in ai-default
 CHARS_PER_TOKEN = 8  # normalise a raw prefix of this many characters per token: more than the encoder reads
@@ -126,14 +128,13 @@ def build_detector(head: EmbeddingHead, encoder: Encoder, max_length: int, min_c
                    folder: Path | None = None, encoder_sha256: str | None = None) -> EmbeddingAIDetector:
     """A detector around ``head`` and ``encoder``; ``folder`` (where the head was loaded from) names its files."""
     min_chars = int(min_chars if min_chars is not None else head.metadata.get("min_chars", DEFAULT_MIN_CHARS))
-    head_digest = hashlib.sha256((folder / MODEL_JSON).read_bytes()).hexdigest() if folder is not None else None
-    files = {MODEL_JSON: head_digest} if head_digest else {}
-    parts = "".join(f"{k}  {v}\n" for k, v in sorted({**files, "encoder": encoder_sha256}.items()) if v)
+    files = {MODEL_JSON: hashlib.sha256((folder / MODEL_JSON).read_bytes()).hexdigest()} if folder is not None else {}
+    named = {**files, ENCODER_FILE: encoder_sha256} if files and encoder_sha256 else files
     info = ModelInfo(
         name=NAME,
         version=str(head.metadata.get("version", "unversioned")),
         kind=AI,
-        sha256=hashlib.sha256(parts.encode()).hexdigest() if head_digest else None,
+        sha256=combined_digest(named) if named else None,
         path=str(folder) if folder is not None else None,
         languages=LANGUAGES,
         threshold=head.threshold,
