@@ -1,6 +1,7 @@
 """The provmix Beam graph: one composite transform per stage, every rejects output collected.
 
-``inputs ─► Read ─► Extract ─► IdentifyLanguage ─► Detect ─► Label (provisional) ─► Deduplicate ─► Label
+``inputs ─► Read ─► Extract ─► IdentifyLanguage ─► Detect ─► UrlLanguageSiblings ─► Label (provisional)
+─► Deduplicate ─► Label
 ─► HumanFloor (per mix) ─► Write (mix/, rejected/, labels/) + tallies and floor reports``
 
 The provisional label pass lets the dedup keeper prefer human documents; the final pass sees the cluster's
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import apache_beam as beam
 
+from detectors.machine_translation.siblings import UrlLanguageSiblings
 from pipeline.checkpoint import CheckpointedScan
 from pipeline.dedup import Deduplicate
 from pipeline.detect import Detect
@@ -92,6 +94,7 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
     Returns the names of the mixes written, primary first.
     """
     documents, rejects, inputs = scan(p, config, sources, work, version)
+    documents = documents | "UrlLanguageSiblings" >> UrlLanguageSiblings()
     provisional = documents | "ProvisionalLabel" >> Label(config.label)
     deduplicated = provisional.documents | "Deduplicate" >> Deduplicate(config.dedup)
     labelled = deduplicated.documents | "Label" >> Label(config.label)

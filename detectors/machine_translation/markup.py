@@ -59,8 +59,8 @@ MARKERS: dict[str, Marker] = {
     ),
     # opt-out markers: weak (what an MT layer must skip, or the author asking browsers not to translate)
     "translate_no": Marker(("translate=\"no\"", "translate='no'", "translate=no")),
-    "notranslate_class": Marker(("notranslate",), _re(r"class\s*=\s*[\"']?[^\"'>]*\bnotranslate\b")),
-    "google_notranslate_meta": Marker(("notranslate",), _re(r"<meta[^>]+content\s*=\s*[\"']?notranslate")),
+    "notranslate_class": Marker(("notranslate",), _re(r"class\s*=\s*[\"']?[^\"'>]{0,256}?\bnotranslate\b")),
+    "google_notranslate_meta": Marker(("notranslate",), _re(r"<meta[^>]{1,512}?content\s*=\s*[\"']?notranslate")),
 }
 
 CLIENT_WIDGETS = frozenset({"google_translate_widget", "google_translate_classes", "bing_translator_widget", "yandex_translate_widget"})

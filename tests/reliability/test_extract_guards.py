@@ -85,7 +85,6 @@ _PATHOLOGICAL_MARKUP = {"class_attribute": '"notranslate " + "class=" * 20_000',
                         "meta_tag": '"notranslate " + "<meta a" * 15_000'}
 
 
-@pytest.mark.xfail(strict=True, reason="markup regexes backtrack quadratically (docs/reliability.md)")
 @pytest.mark.parametrize("html", sorted(_PATHOLOGICAL_MARKUP))
 def test_mt_markup_scan_is_linear_on_pathological_pages(html: str) -> None:
     # in a child process, so a hang costs the suite its timeout and no more
