@@ -14,6 +14,7 @@ from detectors.base import Detector
 # spec name or family → "module:factory"; each factory takes the text after ':' (or None) and keyword options.
 FACTORIES: dict[str, str] = {
     "ai-default": "detectors.ai_text.default:load",
+    "ai-minilm": "detectors.ai_text.embedding:load",
     "mt-default": "detectors.machine_translation.default:load",
     "hf-classifier": "detectors.ai_text.hf_classifier:load",
     "binoculars": "detectors.ai_text.binoculars:load",
