@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,12 @@ def run_cli(*args: str) -> int:
     from pipeline.cli import main
 
     return main(list(args))
+
+
+def run_cli_process(*args: str) -> int:
+    """The CLI in a fresh process. Training needs it: fasttext-numpy2 can fail with a spurious "Encountered NaN"
+    that depends on the memory state of a long-lived process (see detectors/ai_text/fit.py), as a test session is."""
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], check=False).returncode
 
 
 def load_manifest(out: Path) -> dict:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from detectors.machine_translation import evaluate, train
+from detectors.machine_translation import evaluate
 from detectors.machine_translation.default import load
 from detectors.machine_translation.model import CONFIG
+from tests.conftest import run_cli_process
 
 ORIGINAL = "river stone lantern harbour whisper meadow crooked lively sparrow thunder quilt ember".split()
 TRANSLATED = "the of that which is was to be has been very much said this".split()
@@ -52,12 +53,12 @@ TRAIN_ARGS = ["--seed", "3", "--exclude-systems", "sys-c"]  # sys-c is held out:
 @pytest.fixture(scope="module")
 def trained(data_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("model-a")
-    assert train.main(["--data", str(data_file), "--out", str(out), *TRAIN_ARGS]) == 0
+    assert run_cli_process("train", "mt", "--data", str(data_file), "--out", str(out), *TRAIN_ARGS) == 0
     return out
 
 
 def test_training_is_reproducible(data_file: Path, trained: Path, tmp_path: Path) -> None:
-    assert train.main(["--data", str(data_file), "--out", str(tmp_path), *TRAIN_ARGS]) == 0
+    assert run_cli_process("train", "mt", "--data", str(data_file), "--out", str(tmp_path), *TRAIN_ARGS) == 0
     assert (tmp_path / "xx.ftz").read_bytes() == (trained / "xx.ftz").read_bytes()
     assert (tmp_path / CONFIG).read_text() == (trained / CONFIG).read_text()
     assert (tmp_path / "MODEL_CARD.md").read_text() == (trained / "MODEL_CARD.md").read_text()

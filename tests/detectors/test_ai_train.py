@@ -7,8 +7,9 @@ import random
 
 import pytest
 
-from detectors.ai_text import evaluate, train
+from detectors.ai_text import evaluate
 from detectors.registry import load_detector
+from tests.conftest import run_cli_process
 
 HUMAN_WORDS = "i we you it was just really so but then my our got like kind of maybe pretty much".split()
 AI_WORDS = "additionally furthermore ensuring various crucial overall the a of to and significant".split()
@@ -48,13 +49,13 @@ def data_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def model_dir(data_file, tmp_path_factory):
     out = tmp_path_factory.mktemp("model")
-    assert train.main(["--data", str(data_file), "--out", str(out), "--seed", "3"]) == 0
+    assert run_cli_process("train", "ai", "--data", str(data_file), "--out", str(out), "--seed", "3") == 0
     return out
 
 
 def test_training_twice_gives_identical_files(data_file, model_dir, tmp_path):
     again = tmp_path / "again"
-    assert train.main(["--data", str(data_file), "--out", str(again), "--seed", "3"]) == 0
+    assert run_cli_process("train", "ai", "--data", str(data_file), "--out", str(again), "--seed", "3") == 0
     for name in ("model.json", "model.ftz", "MODEL_CARD.md"):
         assert (again / name).read_bytes() == (model_dir / name).read_bytes(), name
 
