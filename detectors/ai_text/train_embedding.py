@@ -30,6 +30,7 @@ from detectors.ai_text.embedding import (
 )
 from detectors.ai_text.evaluate import evaluate_rows, format_report
 from detectors.ai_text.fit import DATA_ENV, TrainConfig, default_data_files, fit_models, labels, load_rows
+from detectors.ai_text.fusion import fit_fusion
 from detectors.ai_text.logistic import LogisticModel
 from detectors.ai_text.minilm import EMBEDDING_DIM, MiniLMEncoder
 from detectors.ai_text.protocols import format_protocols, mean_rows, protocol_splits
@@ -127,6 +128,22 @@ def run_protocols(rows: Sequence[dict], config: EmbeddingConfig, encoder: Cached
     return results + mean_rows(results)
 
 
+def run_fusion_protocols(rows: Sequence[dict], config: EmbeddingConfig, encoder: CachedEncoder) -> list[dict]:
+    """The protocols for ai-default's stacked model alone and late-fused with ai-minilm (``config.variant``)."""
+    results = []
+    for name, train, test in protocol_splits(rows, config.seed):
+        head = fit_heads(train, config, [config.variant], encoder)[config.variant]
+        stacked = fit_models(train, TrainConfig(seed=config.seed, min_chars=config.min_chars), ["stacked"])["stacked"]
+        first = build_stacked_detector(stacked, config.min_chars)
+        second = build_detector(head, encoder, config.max_length, config.min_chars)
+        _, calibration = split_by_group(train, config.calibration_fraction, seed=config.seed + 1)  # both held it out
+        fused = fit_fusion(first, second, calibration)
+        detectors = {"stacked": first, f"stacked+{config.variant} (late fusion)": fused}
+        results += [{"protocol": name, "variant": variant, "train_rows": len(train),
+                     "report": evaluate_rows(detector, test)} for variant, detector in detectors.items()]
+    return results + mean_rows(results)
+
+
 def write_model_card(folder: Path, head: EmbeddingHead, digest: str, encoder_sha256: str, dev_report: dict,
                      train_rows: int) -> None:
     """``MODEL_CARD.md``: data, split, configuration, dev metrics, threshold, digests (no timestamps)."""
@@ -192,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="embedding cache (not in the repo)")
     parser.add_argument("--protocols", type=Path, metavar="REPORT_JSON",
                         help="run the generalisation protocols instead of training; write their JSON here")
+    parser.add_argument("--fusion-protocols", type=Path, metavar="REPORT_JSON",
+                        help="run the protocols for ai-default late-fused with --variant instead; write JSON here")
     args = parser.parse_args(argv)
     paths = args.data or default_data_files()
     if not paths:
@@ -200,11 +219,12 @@ def main(argv: list[str] | None = None) -> int:
                              min_chars=args.min_chars)
     rows = load_rows(paths)
     encoder = CachedEncoder(args.cache_dir, config.max_length, args.device, args.batch_size)
-    if args.protocols:
-        results = run_protocols(rows, config, encoder)
+    report_path = args.protocols or args.fusion_protocols
+    if report_path:
+        results = (run_protocols if args.protocols else run_fusion_protocols)(rows, config, encoder)
         print(format_protocols(results))
-        args.protocols.parent.mkdir(parents=True, exist_ok=True)
-        args.protocols.write_text(json.dumps({"protocols": results}, indent=1) + "\n", encoding="utf-8")
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        report_path.write_text(json.dumps({"protocols": results}, indent=1) + "\n", encoding="utf-8")
         return 0
     train, dev = split_by_group(rows, DEV_FRACTION, seed=config.seed)
     head = fit_heads(train, config, [config.variant], encoder)[config.variant]
