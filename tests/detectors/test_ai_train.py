@@ -85,7 +85,7 @@ def test_eval_reports_metrics_and_abstentions(data_file, model_dir, tmp_path):
 
 def test_protocols_cover_generators_sources_and_the_length_baseline(data_file, tmp_path):
     out = tmp_path / "protocols.json"
-    assert evaluate.main(["--protocols", "--data", str(data_file), "--out", str(out)]) == 0
+    assert run_cli_process("eval", "ai", "--protocols", "--data", str(data_file), "--out", str(out)) == 0  # trains
     results = json.loads(out.read_text())["protocols"]
     protocols = {r["protocol"] for r in results}
     assert {"in_distribution", "leave_out_generator=gen-0", "leave_out_generator=gen-1",
