@@ -69,7 +69,7 @@ def calibrate(model, reference: str, dev_lines: list[str], dev_labels: list[str]
     """Platt calibration and the 1%-FPR threshold from the dev rows (MT vs the reference class)."""
     raw = raw_mt_scores(model, dev_lines, reference)
     y = np.array([label == MT for label in dev_labels])
-    calibration = PlattCalibration.fit(raw, y)
+    calibration = PlattCalibration.fit(raw, y, balanced=True)  # dev holds ~10 MT rows per human one
     return calibration, threshold_at_fpr(y, calibration(raw), TARGET_FPR)
 
 
