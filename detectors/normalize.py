@@ -2,9 +2,10 @@
 
 Adversarial edits (homoglyphs, zero-width characters, odd whitespace) must not move a score, so every detector
 sees: Unicode NFKC, format/control characters removed, Latin look-alikes mapped inside mixed-script words, and
-whitespace collapsed. Look-alikes are mapped inside mixed-script words, and everywhere in a text whose letters are
-mostly Latin (a word spelled entirely in look-alikes, like Cyrillic "сор"), so genuine Cyrillic or Greek text is
-left alone.
+whitespace collapsed. Look-alikes are mapped to Latin inside mixed-script words, and everywhere in a text whose
+letters are mostly Latin (a word spelled entirely in look-alikes, like Cyrillic "сор"); in a mostly Cyrillic text
+a Latin word spelled only with letters that have a Cyrillic twin ("a", "cop") becomes that twin. Genuine Cyrillic
+or Greek text is otherwise left alone.
 """
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ _HOMOGLYPHS = str.maketrans(
     }
 )
 _LOOKALIKES = frozenset(chr(c) for c in _HOMOGLYPHS)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Latin letters that have a Cyrillic twin, and a word spelled only with them ("a", "cop")
+_TO_CYRILLIC = str.maketrans({latin: chr(c) for c, latin in _HOMOGLYPHS.items() if _CYRILLIC.match(chr(c))})
+_LATIN_TWIN_WORD = re.compile(
+    r"\b[" + "".join(sorted({latin for c, latin in _HOMOGLYPHS.items() if _CYRILLIC.match(chr(c))})) + r"]+\b"
+)
 _INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WHITESPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
@@ -37,19 +44,21 @@ def _unmix_word(match: re.Match) -> str:
     return word
 
 
-def _mostly_latin(text: str) -> bool:
-    return 2 * len(_ASCII_LETTER.findall(text)) > len(_LETTER.findall(text))
+def _mostly(script: re.Pattern, text: str) -> bool:
+    return 2 * len(script.findall(text)) > len(_LETTER.findall(text))
 
 
 def normalize_text(text: str) -> str:
     """NFKC, invisible characters dropped, mixed-script look-alikes mapped to Latin, whitespace collapsed."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
-    if not _LOOKALIKES.isdisjoint(text):
-        if _mostly_latin(text):
-            text = text.translate(_HOMOGLYPHS)
-        else:
+    if _mostly(_ASCII_LETTER, text):
+        text = text.translate(_HOMOGLYPHS)
+    else:
+        if not _LOOKALIKES.isdisjoint(text):
             text = _WORD.sub(_unmix_word, text)
+        if _mostly(_CYRILLIC, text):  # a Latin word with a Cyrillic twin ("a", "cop") reads as its twin
+            text = _LATIN_TWIN_WORD.sub(lambda m: m.group(0).translate(_TO_CYRILLIC), text)
     return _WHITESPACE.sub(" ", text).strip()
 
 
