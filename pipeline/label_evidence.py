@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Sequence
 
+from detectors.machine_translation.markup import markup_evidence
 from schemas import documents as d
 
 OWN_PREFIX = "label."
@@ -26,15 +27,6 @@ class EvidenceProvider:
     kind: str
     name: str
     fn: Callable[[dict], list[dict]]
-
-
-def markup_evidence(doc: dict) -> list[dict]:
-    """Machine-translation traces in the markup; no evidence when the markup module is not installed."""
-    try:
-        from detectors.machine_translation.markup import markup_evidence as markup
-    except ImportError:
-        return []
-    return markup(doc)
 
 
 DEFAULT_PROVIDERS: tuple[EvidenceProvider, ...] = (EvidenceProvider(d.MT, "markup", markup_evidence),)
