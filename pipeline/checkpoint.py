@@ -36,6 +36,7 @@ from pipeline.language import IdentifyLanguageStep
 from pipeline.options import RunConfig
 from pipeline.read import FAILURES, INPUTS, MatchFiles, ReadFile
 from pipeline.step import REJECTS, Step
+from pipeline.write import atomic_create
 from schemas import documents as d
 from schemas.rejects import REJECT_SCHEMA
 
@@ -58,12 +59,8 @@ def shard_key(metadata: FileMetadata, digest: str) -> str:
 
 
 def _write_atomically(path: str, data: bytes) -> None:
-    temporary = path + ".inprogress"
-    with FileSystems.create(temporary) as sink:
+    with atomic_create(path) as sink:
         sink.write(data)
-    if FileSystems.exists(path):
-        FileSystems.delete([path])
-    FileSystems.rename([temporary], [path])
 
 
 def _parquet_bytes(rows: Sequence[dict], schema: pa.Schema) -> bytes:

@@ -7,8 +7,9 @@ byte-identical files whatever the worker count, bundle sizes or input order. Eve
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import apache_beam as beam
 import pyarrow as pa
@@ -47,16 +48,23 @@ def shard_path(directory: str, shard: int, num_shards: int) -> str:
     return FileSystems.join(directory, f"part-{shard:05d}-of-{num_shards:05d}.parquet")
 
 
+@contextmanager
+def atomic_create(path: str) -> Iterator:
+    """A sink for ``path`` that readers only see whole: written under a temporary name, then renamed."""
+    temporary = path + ".inprogress"
+    with FileSystems.create(temporary) as sink:
+        yield sink
+    if FileSystems.exists(path):
+        FileSystems.delete([path])
+    FileSystems.rename([temporary], [path])
+
+
 def write_rows(path: str, rows: Iterable[dict], schema: pa.Schema, compression: str) -> int:
     """Write ``rows`` (projected on ``schema``) to ``path`` atomically; returns the row count."""
     rows = sorted(rows, key=_sort_key)
     table = pa.Table.from_pylist([{name: row.get(name) for name in schema.names} for row in rows], schema=schema)
-    temporary = path + ".inprogress"
-    with FileSystems.create(temporary) as sink:
+    with atomic_create(path) as sink:
         pq.write_table(table, sink, compression=None if compression == "none" else compression)
-    if FileSystems.exists(path):
-        FileSystems.delete([path])
-    FileSystems.rename([temporary], [path])
     return table.num_rows
 
 
@@ -88,12 +96,8 @@ class WriteParquetShards(beam.PTransform):
 
 
 def write_json(path: str, value: object) -> None:
-    temporary = path + ".inprogress"
-    with FileSystems.create(temporary) as sink:
+    with atomic_create(path) as sink:
         sink.write(json.dumps(value, sort_keys=True, indent=1, default=str).encode("utf-8"))
-    if FileSystems.exists(path):
-        FileSystems.delete([path])
-    FileSystems.rename([temporary], [path])
 
 
 def read_json(path: str) -> object:
