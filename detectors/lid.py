@@ -8,24 +8,38 @@ smallest install after CLD3. Its cost grows with the prefix length, so the defau
 """
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from typing import Sequence
 
 from detectors.base import ModelInfo
+from detectors.langid_numpy import NumpyLangid
 from detectors.normalize import normalize_text, single_line
 
 UNDETERMINED = "und"
 _NO_LANGUAGE = "zxx"  # py3langid's class for text without linguistic content
 _LOCK = threading.Lock()
-_LETTER = re.compile(r"[^\W\d_]")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 CJK_WEIGHT = 3  # one Chinese/Japanese/Korean character carries about as much as three alphabetic letters
 
 
 def letter_count(text: str) -> int:
     """Letters in ``text`` (digits, punctuation and symbols do not count), CJK characters counted ``CJK_WEIGHT``×."""
-    return len(_LETTER.findall(text)) + (CJK_WEIGHT - 1) * len(_CJK.findall(text))
+    letters = sum(map(len, _LETTERS.findall(text)))
+    if text.isascii():
+        return letters
+    return letters + (CJK_WEIGHT - 1) * sum(map(len, _CJK_RUN.findall(text)))
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_model() -> NumpyLangid:
+    """py3langid's model, loaded once per process (about 1.5 s) and shared: it is only read."""
+    from py3langid.langid import MODEL_FILE
+    from py3langid.langid import LanguageIdentifier as Py3Langid
+
+    return NumpyLangid(Py3Langid.from_model_file(MODEL_FILE, norm_probs=True))
 
 
 class LanguageIdentifier:
@@ -37,26 +51,22 @@ class LanguageIdentifier:
 
     def __init__(self, max_chars: int = 500, min_chars: int = 20) -> None:
         import py3langid
-        from py3langid.langid import MODEL_FILE
-        from py3langid.langid import LanguageIdentifier as _Model
 
         with _LOCK:
-            self._model = _Model.from_model_file(MODEL_FILE, norm_probs=True)
+            self._model = _shipped_model()
         self.max_chars = max_chars
         self.min_chars = min_chars
         self.info = ModelInfo(
             name="py3langid", version=getattr(py3langid, "__version__", "unknown"), kind="lid",
-            languages=tuple(sorted(set(self._model.labels) - {_NO_LANGUAGE})),
+            languages=tuple(sorted(set(self._model.classes) - {_NO_LANGUAGE})),
             extra={"max_chars": max_chars, "min_chars": min_chars},
         )
 
     def identify(self, texts: Sequence[str]) -> list[tuple[str, float]]:
-        out = []
-        for text in texts:
-            line = single_line(normalize_text(text[: self.max_chars * 2]), self.max_chars)
-            if letter_count(line) < self.min_chars:
-                out.append((UNDETERMINED, 0.0))
-                continue
-            lang, prob = self._model.classify(line)
-            out.append((UNDETERMINED, 0.0) if lang == _NO_LANGUAGE else (lang, float(prob)))
+        lines = [single_line(normalize_text(text[: self.max_chars * 2]), self.max_chars) for text in texts]
+        scored = [i for i, line in enumerate(lines) if letter_count(line) >= self.min_chars]
+        out = [(UNDETERMINED, 0.0)] * len(lines)
+        for i, (lang, prob) in zip(scored, self._model.classify([lines[i] for i in scored])):
+            if lang != _NO_LANGUAGE:
+                out[i] = (lang, prob)
         return out

@@ -25,6 +25,7 @@ _HOMOGLYPHS = str.maketrans(
 )
 _LOOKALIKES = frozenset(chr(c) for c in _HOMOGLYPHS)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_CYRILLIC_RUN = re.compile(r"[\u0400-\u04ff]+")
 # Latin letters that have a Cyrillic twin, and a word spelled only with them ("a", "cop")
 _TO_CYRILLIC = str.maketrans({latin: chr(c) for c, latin in _HOMOGLYPHS.items() if _CYRILLIC.match(chr(c))})
 _LATIN_TWIN_WORD = re.compile(
@@ -32,32 +33,39 @@ _LATIN_TWIN_WORD = re.compile(
 )
 _INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WHITESPACE = re.compile(r"\s+")
-_WORD = re.compile(r"\w+")
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
-_LETTER = re.compile(r"[^\W\d_]")
+_WORD_WITH_ASCII_LETTER = re.compile(r"\b\w*[A-Za-z]\w*")  # linear: \b fails at once inside a word
+_ASCII_LETTER_RUN = re.compile(r"[A-Za-z]+")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
 def _unmix_word(match: re.Match) -> str:
+    """A word with Latin letters: look-alikes in it become Latin."""
     word = match.group(0)
-    if _ASCII_LETTER.search(word) and not _LOOKALIKES.isdisjoint(word):
-        return word.translate(_HOMOGLYPHS)
-    return word
+    return word if _LOOKALIKES.isdisjoint(word) else word.translate(_HOMOGLYPHS)
 
 
-def _mostly(script: re.Pattern, text: str) -> bool:
-    return 2 * len(script.findall(text)) > len(_LETTER.findall(text))
+def _count(run: re.Pattern, text: str) -> int:
+    """Characters matched by ``run`` (a pattern of runs: far fewer match objects than one per character)."""
+    return sum(map(len, run.findall(text)))
+
+
+def _mostly(script_run: re.Pattern, text: str) -> bool:
+    """More than half of the letters of ``text`` are matched by ``script_run``."""
+    return 2 * _count(script_run, text) > _count(_LETTER_RUN, text)
 
 
 def normalize_text(text: str) -> str:
     """NFKC, invisible characters dropped, mixed-script look-alikes mapped to Latin, whitespace collapsed."""
+    if text.isascii():  # NFKC and the look-alike maps leave ASCII unchanged
+        return _WHITESPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
-    if _mostly(_ASCII_LETTER, text):
+    if _mostly(_ASCII_LETTER_RUN, text):
         text = text.translate(_HOMOGLYPHS)
     else:
         if not _LOOKALIKES.isdisjoint(text):
-            text = _WORD.sub(_unmix_word, text)
-        if _mostly(_CYRILLIC, text):  # a Latin word with a Cyrillic twin ("a", "cop") reads as its twin
+            text = _WORD_WITH_ASCII_LETTER.sub(_unmix_word, text)
+        if _mostly(_CYRILLIC_RUN, text):  # a Latin word with a Cyrillic twin ("a", "cop") reads as its twin
             text = _LATIN_TWIN_WORD.sub(lambda m: m.group(0).translate(_TO_CYRILLIC), text)
     return _WHITESPACE.sub(" ", text).strip()
 

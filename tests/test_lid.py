@@ -56,3 +56,32 @@ def test_info_names_the_model_and_its_languages(lid):
     assert lid.info.kind == "lid" and lid.info.name == "py3langid"
     assert {"en", "de", "cs", "he", "hr", "ja", "ru", "uk", "zh"} <= set(lid.info.languages)
     assert "zxx" not in lid.info.languages
+
+
+def _mixed_texts(seed: int, n: int) -> list[str]:
+    """Random texts cut and spliced from the sentences above, with upper-casing, digits and odd characters."""
+    import random
+
+    rng = random.Random(seed)
+    pieces = list(SENTENCES.values()) + ["12,345.67 %", "ÀÉÎ ÕÜ", "\u200b", "ǅ", "\U0001f600", "a"]
+    texts = []
+    for _ in range(n):
+        text = " ".join(rng.choice(pieces)[rng.randrange(20) :] for _ in range(rng.randint(0, 4)))
+        texts.append(text.upper() if rng.random() < 0.1 else text)
+    return texts + ["", " ", "A", "AB CD"]
+
+
+def test_numpy_scoring_gives_py3langid_results():
+    """The batched NumPy automaton must give py3langid's own label and probability on every text."""
+    from py3langid.langid import MODEL_FILE
+    from py3langid.langid import LanguageIdentifier as Py3Langid
+
+    from detectors.langid_numpy import NumpyLangid
+
+    reference = Py3Langid.from_model_file(MODEL_FILE, norm_probs=True)
+    texts = _mixed_texts(seed=3, n=400)
+    ours = NumpyLangid(reference).classify(texts)
+    for text, (label, probability) in zip(texts, ours):
+        expected_label, expected_probability = reference.classify(text)
+        assert label == expected_label, text
+        assert probability == pytest.approx(float(expected_probability), abs=1e-4), text
