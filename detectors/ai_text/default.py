@@ -39,7 +39,7 @@ class StackedAIDetector:
         if len(texts) != len(langs):
             raise ValueError("texts and langs must have the same length")
         prefix = max(PREFIX_FACTOR * self.model.max_chars, self.min_chars)  # the model reads max_chars at most
-        normalised = [normalize_text((t or "")[:prefix]) for t in texts]
+        normalised = [normalize_text((t or "")[:prefix]) if lang in LANGUAGES else "" for t, lang in zip(texts, langs)]
         abstain = np.array([not scorable(t, lang, self.min_chars) for t, lang in zip(normalised, langs)], dtype=bool)
         probability = np.full(len(texts), np.nan)
         keep = np.flatnonzero(~abstain)
