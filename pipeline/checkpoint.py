@@ -36,7 +36,7 @@ from pipeline.language import IdentifyLanguageStep
 from pipeline.options import RunConfig
 from pipeline.read import FAILURES, INPUTS, MatchFiles, ReadFile
 from pipeline.step import REJECTS, Step
-from pipeline.write import atomic_create
+from pipeline.write import atomic_create, to_table
 from schemas import documents as d
 from schemas.rejects import REJECT_SCHEMA
 
@@ -65,8 +65,7 @@ def _write_atomically(path: str, data: bytes) -> None:
 
 def _parquet_bytes(rows: Sequence[dict], schema: pa.Schema) -> bytes:
     sink = pa.BufferOutputStream()
-    table = pa.Table.from_pylist([{name: row.get(name) for name in schema.names} for row in rows], schema=schema)
-    pq.write_table(table, sink, compression="zstd")
+    pq.write_table(to_table(rows, schema), sink, compression="zstd")
     return sink.getvalue().to_pybytes()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import apache_beam as beam
 import pyarrow as pa
@@ -59,10 +59,19 @@ def atomic_create(path: str) -> Iterator:
     FileSystems.rename([temporary], [path])
 
 
+def project(row: dict, names: Sequence[str]) -> dict:
+    """``row`` cut to the columns ``names`` (missing ones None)."""
+    return {name: row.get(name) for name in names}
+
+
+def to_table(rows: Iterable[dict], schema: pa.Schema) -> pa.Table:
+    """``rows`` projected on ``schema``'s columns, as an Arrow table."""
+    return pa.Table.from_pylist([project(row, schema.names) for row in rows], schema=schema)
+
+
 def write_rows(path: str, rows: Iterable[dict], schema: pa.Schema, compression: str) -> int:
     """Write ``rows`` (projected on ``schema``) to ``path`` atomically; returns the row count."""
-    rows = sorted(rows, key=_sort_key)
-    table = pa.Table.from_pylist([{name: row.get(name) for name in schema.names} for row in rows], schema=schema)
+    table = to_table(sorted(rows, key=_sort_key), schema)
     with atomic_create(path) as sink:
         pq.write_table(table, sink, compression=None if compression == "none" else compression)
     return table.num_rows
@@ -78,8 +87,9 @@ class WriteParquetShards(beam.PTransform):
         self.config = config
 
     def expand(self, rows: beam.PCollection) -> beam.PCollection:
-        n = self.config.num_shards
-        keyed = rows | "KeyByShard" >> beam.Map(lambda row: (shard_of(row[d.ID], n), row))
+        n, names = self.config.num_shards, self.schema.names
+        # projected before the shuffle: only the written columns travel (labels/ and rejected/ carry no text)
+        keyed = rows | "KeyByShard" >> beam.Map(lambda row: (shard_of(row[d.ID], n), project(row, names)))
         every_shard = rows.pipeline | "AllShards" >> beam.Create(range(n)) | beam.Map(lambda s: (s, None))
         directory, schema, compression = self.directory, self.schema, self.config.compression
 
