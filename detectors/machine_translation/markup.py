@@ -94,21 +94,19 @@ _MARKER_EVIDENCE = (
 MANY_ALTERNATES = 5
 
 
+_NEEDLES = [(name, needle) for name, marker in MARKERS.items() for needle in marker.needles]
+_UNGATED_NEEDLES = [(name, needle) for name, needle in _NEEDLES if GATE not in needle]
+_GATED_NEEDLES = [(name, needle) for name, needle in _NEEDLES if GATE in needle]
+
+
 def find_mt_markers(html: str) -> list[str]:
     """Sorted snake_case names of MT widget/plugin/notice traces in ``html`` (head and tail of huge pages)."""
     if len(html) > MAX_HTML_CHARS:
         html = html[: MAX_HTML_CHARS - _TAIL_CHARS] + "\n" + html[-_TAIL_CHARS:]
     low = html.lower()
-    gated = GATE not in low  # most pages never say "translat": skip every needle that contains it
-
-    def found(needle: str) -> bool:
-        return not (gated and GATE in needle) and needle in low
-
-    return sorted(
-        name
-        for name, marker in MARKERS.items()
-        if any(map(found, marker.needles)) and (marker.confirm is None or marker.confirm.search(low))
-    )
+    needles = _UNGATED_NEEDLES + _GATED_NEEDLES if GATE in low else _UNGATED_NEEDLES  # most pages never say it
+    found = {name for name, needle in needles if needle in low}
+    return sorted(name for name in found if MARKERS[name].confirm is None or MARKERS[name].confirm.search(low))
 
 
 def primary_language(tag: str | None) -> str | None:
