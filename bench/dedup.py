@@ -6,7 +6,7 @@
 
 Accuracy: real human texts from ../shared/data (one per group_id), each with 0-3 planted near copies at a target
 shingle Jaccard drawn from U(0.5, 1.0) (``bench.edits``); predicted pairs are the verified pairs of the dedup code
-(``VerifyBucket`` over the same band keys); truth is the exact Jaccard of the word 5-gram sets of the normalised
+(``BucketPairs`` over the same band keys, then the same verification); truth is the exact Jaccard of the word 5-gram sets of the normalised
 texts. Pairs across families are scored by their exact Jaccard too. Tables go to stdout, JSON to bench/results/.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from bench.corpus import AI_TEXT_FILES, WMT_FILES, available, read_rows
 from bench.edits import jaccard, near_duplicate, shingles, tokenize
 from pipeline.dedup import DedupConfig
 from pipeline.dedup.config import VERIFY_SIGNATURE
-from pipeline.dedup.lsh import VerifyBucket, band_keys
+from pipeline.dedup.lsh import BucketPairs, band_keys
 from pipeline.dedup.minhash import Permutations, agreement
 from pipeline.dedup.text import dedup_text
 from pipeline.dedup.sketch import sketch_texts
@@ -73,27 +73,29 @@ def _truth_shingles(text: str) -> set:
     return shingles(tokenize(dedup_text(text)))
 
 
-def _exactly_verified(pairs: set[tuple[int, int]], sets: list[bytes], config: DedupConfig) -> set[tuple[int, int]]:
+def _verified(pairs: set[tuple[int, int]], signatures: np.ndarray, sets: list[bytes],
+              config: DedupConfig) -> set[tuple[int, int]]:
+    """The candidates the pipeline keeps: signature agreement (signature mode) or set Jaccard >= threshold."""
     if config.verify == VERIFY_SIGNATURE:
-        return pairs
+        return {(a, b) for a, b in pairs if agreement(signatures[a], signatures[b]) >= config.threshold}
     return {(a, b) for a, b in pairs if set_jaccard(sets[a], sets[b]) >= config.threshold}
 
 
 def predicted_pairs(signatures: np.ndarray, sets: list[bytes], config: DedupConfig) -> set[tuple[int, int]]:
-    """The verified pairs of the dedup code path: band buckets → ``VerifyBucket`` → (exact mode) set Jaccard."""
+    """The verified pairs of the dedup code path: band buckets → ``BucketPairs`` → verification."""
     buckets: dict[bytes, list] = defaultdict(list)
     for index, sig in enumerate(signatures):
         for key in band_keys(sig, config.bands, config.rows):
-            buckets[key].append((f"{index:09d}", sig.tobytes()))
-    verify = VerifyBucket(config.min_agreement(), config.max_bucket_size)
+            buckets[key].append(f"{index:09d}")
+    pairing = BucketPairs(config.max_bucket_size)
     candidates = {
-        (int(left), int(right)) for key, members in buckets.items() for left, right in verify.process((key, members))
+        (int(left), int(right)) for key, ids in buckets.items() for left, right in pairing.process((key, ids))
     }
-    return _exactly_verified(candidates, sets, config)
+    return _verified(candidates, signatures, sets, config)
 
 
 def datasketch_pairs(signatures: np.ndarray, sets: list[bytes], config: DedupConfig) -> set[tuple[int, int]]:
-    """The same signatures through datasketch's MinHashLSH and ``MinHash.jaccard``, then the same verification."""
+    """The same signatures through datasketch's MinHashLSH (its buckets), then the same verification."""
     from datasketch import MinHash, MinHashLSH
 
     lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm, params=(config.bands, config.rows))
@@ -104,9 +106,9 @@ def datasketch_pairs(signatures: np.ndarray, sets: list[bytes], config: DedupCon
         (min(index, other), max(index, other))
         for index, minhash in enumerate(minhashes)
         for other in lsh.query(minhash)
-        if other != index and minhash.jaccard(minhashes[other]) >= config.min_agreement()
+        if other != index
     }
-    return _exactly_verified(candidates, sets, config)
+    return _verified(candidates, signatures, sets, config)
 
 
 def accuracy(docs: list[str], family: list[int], config: DedupConfig) -> dict:

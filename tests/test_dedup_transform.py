@@ -13,7 +13,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.dedup import DedupConfig, Deduplicate
 from pipeline.dedup.config import VERIFY_SIGNATURE
-from pipeline.dedup.lsh import VerifyBucket
+from pipeline.dedup.lsh import BucketPairs
+from pipeline.dedup.verify import AgreementAtLeast
 from schemas.documents import (
     AI,
     CLUSTER_ID,
@@ -150,25 +151,24 @@ def test_disabled_stage_passes_documents_through(tmp_path: Path) -> None:
     assert len(kept) == len(_corpus()) and rejects == []
 
 
-def _bucket(count: int, seed: int) -> list[tuple[str, bytes]]:
-    signature = np.arange(128, dtype=np.uint32)
-    members = [(f"m{index}", signature.tobytes()) for index in range(count)]
-    random.Random(seed).shuffle(members)
-    return members
+def _bucket(count: int, seed: int) -> list[str]:
+    ids = [f"m{index}" for index in range(count)]
+    random.Random(seed).shuffle(ids)
+    return ids
 
 
-def test_oversized_bucket_is_compared_as_a_star_around_its_smallest_id() -> None:
-    small = sorted(VerifyBucket(0.8, max_bucket_size=5).process((b"k", _bucket(5, 0))))
-    assert len(small) == 10  # all pairs
-    star = sorted(VerifyBucket(0.8, max_bucket_size=5).process((b"k", _bucket(6, 0))))
+def test_oversized_bucket_is_paired_as_a_star_around_its_smallest_id() -> None:
+    small = sorted(BucketPairs(max_bucket_size=5).process((b"k", _bucket(5, 0))))
+    assert len(small) == 10 and all(left < right for left, right in small)  # all pairs, each ordered
+    star = sorted(BucketPairs(max_bucket_size=5).process((b"k", _bucket(6, 0))))
     assert star == [("m0", f"m{index}") for index in range(1, 6)]
-    assert star == sorted(VerifyBucket(0.8, max_bucket_size=5).process((b"k", _bucket(6, 99))))
+    assert star == sorted(BucketPairs(max_bucket_size=5).process((b"k", _bucket(6, 99))))
+    assert list(BucketPairs(max_bucket_size=5).process((b"k", ["only"]))) == []
 
 
-def test_pairs_below_threshold_are_not_edges() -> None:
+def test_signature_pairs_below_threshold_are_not_similar() -> None:
     low = np.arange(128, dtype=np.uint32)
     high = low.copy()
     high[:30] += 1000  # 98/128 = 0.77 agreement
-    members = [("x", low.tobytes()), ("y", high.tobytes())]
-    assert list(VerifyBucket(0.8, 10).process((b"k", members))) == []
-    assert list(VerifyBucket(0.75, 10).process((b"k", members))) == [("x", "y")]
+    assert not AgreementAtLeast(0.8)(low.tobytes(), high.tobytes())
+    assert AgreementAtLeast(0.75)(low.tobytes(), high.tobytes())

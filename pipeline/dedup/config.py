@@ -1,7 +1,6 @@
 """Parameters of the dedup stage: one frozen dataclass the YAML loader fills and the manifest records."""
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 
 NAMESPACE = "dedup"  # Beam Metrics namespace of the stage
@@ -11,7 +10,6 @@ VERIFY_EXACT = "exact"  # candidate pairs are kept by the Jaccard of their shing
 VERIFY_SIGNATURE = "signature"  # candidate pairs are kept by signature agreement (no shingle sets shuffled)
 # LSH is tuned for recall: every candidate is verified, so a missed pair costs more than an extra candidate.
 FALSE_POSITIVE_WEIGHT, FALSE_NEGATIVE_WEIGHT = 0.05, 0.95
-PREFILTER_SIGMAS = 4.0  # exact mode drops candidates this many standard errors below the threshold unverified
 
 
 @dataclass(frozen=True)
@@ -57,14 +55,6 @@ class DedupConfig:
 
         bands, rows = _optimal_param(threshold, num_perm, FALSE_POSITIVE_WEIGHT, FALSE_NEGATIVE_WEIGHT)
         return cls(threshold=threshold, num_perm=num_perm, bands=bands, rows=rows, **overrides)
-
-    def min_agreement(self) -> float:
-        """Signature agreement a candidate pair needs in its bucket: the threshold itself in signature mode, and in
-        exact mode a bound ``PREFILTER_SIGMAS`` standard errors lower, so that only hopeless pairs skip the check."""
-        if self.verify == VERIFY_SIGNATURE:
-            return self.threshold
-        error = math.sqrt(self.threshold * (1.0 - self.threshold) / self.num_perm)
-        return max(0.0, self.threshold - PREFILTER_SIGMAS * error)
 
     def as_manifest(self) -> dict:
         """The parameters as plain JSON values, for the run manifest."""

@@ -10,10 +10,10 @@ import xxhash
 from apache_beam.metrics import Metrics
 
 from pipeline.dedup.config import NAMESPACE, DedupConfig
-from pipeline.dedup.minhash import EMPTY, agreement
-from pipeline.dedup.verify import Edge, ExactJaccard, edge
+from pipeline.dedup.minhash import EMPTY
+from pipeline.dedup.verify import AgreementAtLeast, Edge, JaccardAtLeast, VerifyPairs, edge
 
-BucketMember = tuple  # (doc id, signature bytes)
+SignedId = tuple  # (doc id, signature bytes)
 
 
 def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[bytes]:
@@ -32,53 +32,47 @@ def star_edges(ids: Iterable[str]) -> Iterator[Edge]:
     yield from (edge(centre, other) for other in ids if other != centre)
 
 
-class VerifyBucket(beam.DoFn):
-    """Compare the members of one LSH bucket and emit the pairs whose signatures agree on >= min_agreement slots.
+class BucketPairs(beam.DoFn):
+    """One LSH bucket (band key → the ids in it) → its candidate pairs ``(smaller id, larger id)``.
 
-    Buckets of at most ``max_bucket_size`` members are compared pairwise. A larger bucket (boilerplate, a
-    hot key) is compared as a star: every member against the bucket's anchor, its smallest id, only — linear
-    work instead of quadratic, the same result in every input order, and counted in ``oversized_buckets``.
+    Buckets of at most ``max_bucket_size`` ids give every pair. A larger bucket (boilerplate, a hot key) gives
+    a star: every id paired with the bucket's anchor, its smallest id, only — linear work instead of quadratic,
+    the same result in every input order, and counted in ``oversized_buckets``. Only ids travel through the
+    bucket shuffle; :class:`VerifyPairs` joins in what the check needs.
     """
 
-    def __init__(self, min_agreement: float, max_bucket_size: int) -> None:
-        self.min_agreement = min_agreement
+    def __init__(self, max_bucket_size: int) -> None:
         self.max_bucket_size = max_bucket_size
         self.oversized = Metrics.counter(NAMESPACE, "oversized_buckets")
         self.candidates = Metrics.counter(NAMESPACE, "candidate_pairs")
 
-    def process(self, bucket: tuple[bytes, Iterable[BucketMember]]) -> Iterator[Edge]:
-        _, members = bucket
+    def process(self, bucket: tuple[bytes, Iterable[str]]) -> Iterator[Edge]:
+        _, ids = bucket
         size, anchor = 0, None
-        for member in members:
+        for doc_id in ids:
             size += 1
-            if anchor is None or member[0] < anchor[0]:
-                anchor = member
+            anchor = doc_id if anchor is None or doc_id < anchor else anchor
         if size < 2:
             return
         if size <= self.max_bucket_size:
-            pairs = combinations(sorted(members), 2)
+            pairs = combinations(sorted(set(ids)), 2)
         else:
             self.oversized.inc()
-            pairs = ((anchor, member) for member in members if member[0] != anchor[0])
-        yield from self._verified(pairs)
-
-    def _verified(self, pairs: Iterable[tuple[BucketMember, BucketMember]]) -> Iterator[Edge]:
-        compared = 0
-        for (left_id, left_sig), (right_id, right_sig) in pairs:
-            compared += 1
-            left = np.frombuffer(left_sig, dtype=np.uint32)
-            right = np.frombuffer(right_sig, dtype=np.uint32)
-            if left_id != right_id and agreement(left, right) >= self.min_agreement:
-                yield edge(left_id, right_id)
-        self.candidates.inc(compared)
+            pairs = ((anchor, other) for other in ids if other != anchor)
+        count = 0
+        for left, right in pairs:
+            count += 1
+            yield edge(left, right)
+        self.candidates.inc(count)
 
 
 _VERIFIED_PAIRS = Metrics.counter(NAMESPACE, "verified_pairs")
 
 
-def _band_entries(member: BucketMember, bands: int, rows: int) -> Iterator[tuple[bytes, BucketMember]]:
-    for key in band_keys(np.frombuffer(member[1], dtype=np.uint32), bands, rows):
-        yield key, member
+def _band_entries(member: SignedId, bands: int, rows: int) -> Iterator[tuple[bytes, str]]:
+    doc_id, signature = member
+    for key in band_keys(np.frombuffer(signature, dtype=np.uint32), bands, rows):
+        yield key, doc_id
 
 
 def _count_pair(pair: Edge) -> Edge:
@@ -89,8 +83,9 @@ def _count_pair(pair: Edge) -> Edge:
 class NearDuplicateEdges(beam.PTransform):
     """``(id, signature bytes)`` → the unique verified pairs ``(smaller id, larger id)``.
 
-    With ``shingle_sets`` (``(id, set bytes)``, see :mod:`pipeline.dedup.verify`) the bucket pairs that pass
-    ``config.min_agreement()`` are kept by their exact shingle-set Jaccard; without, by signature agreement.
+    Candidate pairs share an LSH bucket. With ``shingle_sets`` (``(id, set bytes)``, see
+    :mod:`pipeline.dedup.verify`) a candidate is kept by the exact Jaccard of the two sets; without, by the
+    agreement of the two signatures. Either way ``config.threshold`` decides.
     """
 
     def __init__(self, config: DedupConfig, shingle_sets: beam.PCollection | None = None) -> None:
@@ -100,13 +95,15 @@ class NearDuplicateEdges(beam.PTransform):
 
     def expand(self, members: beam.PCollection) -> beam.PCollection:
         config = self.config
-        pairs = (
+        candidates = (
             members
             | "BandKeys" >> beam.FlatMap(_band_entries, config.bands, config.rows)
             | "Buckets" >> beam.GroupByKey()
-            | "Candidates" >> beam.ParDo(VerifyBucket(config.min_agreement(), config.max_bucket_size))
+            | "Candidates" >> beam.ParDo(BucketPairs(config.max_bucket_size))
             | "UniquePairs" >> beam.Distinct()
         )
         if self.shingle_sets is not None:
-            pairs = pairs | "ExactJaccard" >> ExactJaccard(self.shingle_sets, config.threshold)
-        return pairs | "CountPairs" >> beam.Map(_count_pair)
+            verified = candidates | "ExactJaccard" >> VerifyPairs(self.shingle_sets, JaccardAtLeast(config.threshold))
+        else:
+            verified = candidates | "SignatureAgreement" >> VerifyPairs(members, AgreementAtLeast(config.threshold))
+        return verified | "CountPairs" >> beam.Map(_count_pair)

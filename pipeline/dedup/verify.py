@@ -1,18 +1,20 @@
-"""Exact verification of candidate pairs: the Jaccard of their shingle-hash sets, joined in by id.
+"""Verification of candidate pairs: a per-document payload joined in by id, and a similarity test on two payloads.
 
-A document's shingle set travels once per pair it is in (two CoGroupByKeys keyed by each end of the pair), never
-to a central place. Sets are sorted unique uint32 shingle hashes, so the Jaccard is exact up to 32-bit hash
-collisions among one pair's few hundred shingles.
+A document's payload travels once per pair it is in (two CoGroupByKeys keyed by each end of the pair), never to a
+central place. Payloads are shingle sets (sorted unique uint32 shingle hashes: the Jaccard is exact up to 32-bit
+hash collisions among one pair's few hundred shingles) or MinHash signatures (their agreement estimates it).
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 import apache_beam as beam
 import numpy as np
 
+from pipeline.dedup.minhash import agreement
+
 Edge = tuple  # (smaller id, larger id)
-_PAIR, _SET = "pair", "set"
+_PAIR, _SET = "pair", "payload"
 
 
 def edge(left: str, right: str) -> Edge:
@@ -32,43 +34,63 @@ def set_jaccard(left: bytes, right: bytes) -> float:
     return shared / (a.size + b.size - shared)
 
 
-def _attach_left_set(joined: tuple[str, dict]) -> Iterator[tuple[str, tuple[str, bytes]]]:
-    left, parts = joined
-    for left_set in parts[_SET][:1]:
-        for right in parts[_PAIR]:
-            yield right, (left, left_set)
+class JaccardAtLeast:
+    """Two shingle sets are near duplicates when their Jaccard is at least ``threshold``."""
 
-
-class _KeepSimilar(beam.DoFn):
     def __init__(self, threshold: float) -> None:
         self.threshold = threshold
 
+    def __call__(self, left: bytes, right: bytes) -> bool:
+        return set_jaccard(left, right) >= self.threshold
+
+
+class AgreementAtLeast:
+    """Two MinHash signatures are near duplicates when they agree on at least ``threshold`` of their slots."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+
+    def __call__(self, left: bytes, right: bytes) -> bool:
+        return agreement(np.frombuffer(left, dtype=np.uint32), np.frombuffer(right, dtype=np.uint32)) >= self.threshold
+
+
+def _attach_left_payload(joined: tuple[str, dict]) -> Iterator[tuple[str, tuple[str, bytes]]]:
+    left, parts = joined
+    for left_payload in parts[_SET][:1]:
+        for right in parts[_PAIR]:
+            yield right, (left, left_payload)
+
+
+class _KeepSimilar(beam.DoFn):
+    def __init__(self, similar: Callable[[bytes, bytes], bool]) -> None:
+        self.similar = similar
+
     def process(self, joined: tuple[str, dict]) -> Iterator[Edge]:
         right, parts = joined
-        for right_set in parts[_SET][:1]:
-            for left, left_set in parts[_PAIR]:
-                if set_jaccard(left_set, right_set) >= self.threshold:
+        for right_payload in parts[_SET][:1]:
+            for left, left_payload in parts[_PAIR]:
+                if self.similar(left_payload, right_payload):
                     yield edge(left, right)
 
 
-class ExactJaccard(beam.PTransform):
-    """Candidate pairs → those whose shingle sets (``(id, set bytes)``) have Jaccard >= ``threshold``."""
+class VerifyPairs(beam.PTransform):
+    """Candidate pairs → those whose payloads (``(id, bytes)``) pass ``similar``."""
 
-    def __init__(self, shingle_sets: beam.PCollection, threshold: float) -> None:
+    def __init__(self, payloads: beam.PCollection, similar: Callable[[bytes, bytes], bool]) -> None:
         super().__init__()
-        self.shingle_sets = shingle_sets
-        self.threshold = threshold
+        self.payloads = payloads
+        self.similar = similar
 
     def expand(self, pairs: beam.PCollection) -> beam.PCollection:
         with_left = (
-            {_PAIR: pairs, _SET: self.shingle_sets}
+            {_PAIR: pairs, _SET: self.payloads}
             | "JoinLeft" >> beam.CoGroupByKey()
-            | "AttachLeft" >> beam.FlatMap(_attach_left_set)
+            | "AttachLeft" >> beam.FlatMap(_attach_left_payload)
         )
         return (
-            {_PAIR: with_left, _SET: self.shingle_sets}
+            {_PAIR: with_left, _SET: self.payloads}
             | "JoinRight" >> beam.CoGroupByKey()
-            | "KeepSimilar" >> beam.ParDo(_KeepSimilar(self.threshold))
+            | "KeepSimilar" >> beam.ParDo(_KeepSimilar(self.similar))
         )
 
 
