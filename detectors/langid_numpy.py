@@ -3,7 +3,7 @@
 py3langid walks a deterministic automaton over a text's UTF-8 bytes in Python (one step per byte) and counts
 the feature each state emits. The automaton is an Aho-Corasick machine over byte n-grams: the state after a byte
 is the longest suffix of the text so far that is a prefix of some n-gram, so it depends only on the last
-``depth`` bytes (the deepest state; 6 for the 0.4 model). :class:`NumpyLangid` computes the state at every byte
+``depth`` bytes (the deepest state: :data:`AUTOMATON_DEPTH`). :class:`NumpyLangid` computes the state at every byte
 of a whole batch at once, with ``depth`` vectorised steps over the batch's bytes joined by ``0xFF`` (a byte that
 never occurs in UTF-8 and sends every state back to the start, so each text starts afresh), and scores the
 counted features exactly as py3langid does: ``log1p(count) @ log P(feature|class) + log P(class)``, softmax with
@@ -17,20 +17,9 @@ from typing import Sequence
 import numpy as np
 
 _SEPARATOR = 0xFF
-
-
-def _automaton_depth(nextmove: np.ndarray, rowbase: np.ndarray) -> int:
-    """Length of the longest string that leads to a state: breadth-first search from the start state."""
-    depth = np.full(len(rowbase), -1)
-    depth[0] = 0
-    frontier, level = np.array([0]), 0
-    symbols = np.arange(256)
-    while len(frontier):
-        reached = nextmove[(rowbase[frontier][:, None] + symbols).ravel()]
-        level += 1
-        depth[reached[depth[reached] < 0]] = level
-        frontier = np.flatnonzero(depth == level)
-    return level - 1
+# Length of the longest string leading to a state of py3langid 0.4's automaton (breadth-first search from the
+# start state, recomputed by tests/test_lid.py; computing it here would cost 0.7 s per process).
+AUTOMATON_DEPTH = 6
 
 
 def _encode(text: str) -> bytes:
@@ -54,7 +43,7 @@ class NumpyLangid:
         self._aliases = list(model._alias_pairs)
         if np.any(self._nextmove[self._rowbase + _SEPARATOR] != 0) or self._output[0] >= 0:
             raise ValueError("this language model's automaton does not restart on byte 0xFF")
-        self.depth = _automaton_depth(self._nextmove, self._rowbase)
+        self.depth = AUTOMATON_DEPTH
 
     def _features(self, encoded: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(text index, feature id, count) triples, sorted by text, for the automaton run over every text."""
@@ -69,27 +58,26 @@ class NumpyLangid:
         keys, counts = np.unique(text_index[found] * n_features + emitted[found], return_counts=True)
         return keys // n_features, keys % n_features, counts
 
-    def _probabilities(self, features: np.ndarray, counts: np.ndarray, n_bytes: int) -> np.ndarray:
-        if len(features):
-            scores = np.log1p(counts.astype(np.float32)) @ self._log_p_feature[features] + self._log_p_class
-        else:  # no feature at all: uniform, as in py3langid
-            scores = np.zeros(len(self.classes), dtype=np.float32)
-        scores *= 1.0 / np.sqrt(n_bytes or 1)
-        np.exp(scores - scores.max(), out=scores)
-        scores /= scores.sum()
-        for kept, folded in self._aliases:
-            scores[kept] += scores[folded]
-            scores[folded] = 0.0
+    def _scores(self, texts_of: np.ndarray, features: np.ndarray, counts: np.ndarray, n_texts: int) -> np.ndarray:
+        """Naive Bayes log scores per text: ``log1p(count) @ log P(feature|class) + log P(class)``; zeros for a
+        text without features (py3langid's uniform case). One matrix-vector product per text (BLAS)."""
+        scores = np.zeros((n_texts, len(self.classes)), dtype=np.float32)
+        weights = np.log1p(counts.astype(np.float32))
+        bounds = np.searchsorted(texts_of, np.arange(n_texts + 1))
+        for i in np.flatnonzero(bounds[1:] > bounds[:-1]):
+            rows = slice(bounds[i], bounds[i + 1])
+            scores[i] = weights[rows] @ self._log_p_feature[features[rows]] + self._log_p_class
         return scores
 
     def classify(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         encoded = [_encode(text) for text in texts]
-        texts_of, features, counts = self._features(encoded)
-        bounds = np.searchsorted(texts_of, np.arange(len(encoded) + 1))
-        out = []
-        for i, data in enumerate(encoded):
-            rows = slice(bounds[i], bounds[i + 1])
-            scores = self._probabilities(features[rows], counts[rows], len(data))
-            best = int(scores.argmax())
-            out.append((self.classes[best], float(scores[best])))
-        return out
+        scores = self._scores(*self._features(encoded), len(encoded))
+        n_bytes = np.array([len(data) or 1 for data in encoded], dtype=np.float32)
+        scores *= (1.0 / np.sqrt(n_bytes))[:, None]  # softmax temperature sqrt(bytes), as py3langid
+        np.exp(scores - scores.max(axis=1, keepdims=True), out=scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+        for kept, folded in self._aliases:
+            scores[:, kept] += scores[:, folded]
+            scores[:, folded] = 0.0
+        best = scores.argmax(axis=1)
+        return [(self.classes[b], float(scores[i, b])) for i, b in enumerate(best)]

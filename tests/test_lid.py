@@ -1,6 +1,7 @@
 """Language ID: known languages from short written sentences, "und" where there is no language to find."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from detectors.lid import UNDETERMINED, LanguageIdentifier, letter_count
@@ -85,3 +86,28 @@ def test_numpy_scoring_gives_py3langid_results():
         expected_label, expected_probability = reference.classify(text)
         assert label == expected_label, text
         assert probability == pytest.approx(float(expected_probability), abs=1e-4), text
+
+
+def _automaton_depth(nextmove: np.ndarray, rowbase: np.ndarray) -> int:
+    """Length of the longest string that leads to a state: breadth-first search from the start state."""
+    depth = np.full(len(rowbase), -1)
+    depth[0] = 0
+    frontier, level = np.array([0]), 0
+    symbols = np.arange(256)
+    while len(frontier):
+        reached = nextmove[(rowbase[frontier][:, None] + symbols).ravel()]
+        level += 1
+        depth[reached[depth[reached] < 0]] = level
+        frontier = np.flatnonzero(depth == level)
+    return level - 1
+
+
+def test_automaton_depth_is_the_models():
+    """NumpyLangid's window must cover the deepest automaton state of the installed model."""
+    from py3langid.langid import MODEL_FILE
+    from py3langid.langid import LanguageIdentifier as Py3Langid
+
+    from detectors.langid_numpy import AUTOMATON_DEPTH, NumpyLangid
+
+    model = NumpyLangid(Py3Langid.from_model_file(MODEL_FILE, norm_probs=True))
+    assert _automaton_depth(model._nextmove, model._rowbase) == AUTOMATON_DEPTH
