@@ -15,7 +15,7 @@ from typing import Sequence
 
 from detectors.base import ModelInfo
 from detectors.langid_numpy import NumpyLangid
-from detectors.normalize import normalize_text, single_line
+from detectors.normalize import normalize_text
 
 UNDETERMINED = "und"
 _NO_LANGUAGE = "zxx"  # py3langid's class for text without linguistic content
@@ -63,7 +63,8 @@ class LanguageIdentifier:
         )
 
     def identify(self, texts: Sequence[str]) -> list[tuple[str, float]]:
-        lines = [single_line(normalize_text(text[: self.max_chars * 2]), self.max_chars) for text in texts]
+        # normalize_text already leaves one line (whitespace collapsed): only the cut remains
+        lines = [normalize_text(text[: self.max_chars * 2])[: self.max_chars] for text in texts]
         scored = [i for i, line in enumerate(lines) if letter_count(line) >= self.min_chars]
         out = [(UNDETERMINED, 0.0)] * len(lines)
         for i, (lang, prob) in zip(scored, self._model.classify([lines[i] for i in scored])):

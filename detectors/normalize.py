@@ -49,24 +49,20 @@ def _count(run: re.Pattern, text: str) -> int:
     return sum(map(len, run.findall(text)))
 
 
-def _mostly(script_run: re.Pattern, text: str) -> bool:
-    """More than half of the letters of ``text`` are matched by ``script_run``."""
-    return 2 * _count(script_run, text) > _count(_LETTER_RUN, text)
-
-
 def normalize_text(text: str) -> str:
     """NFKC, invisible characters dropped, mixed-script look-alikes mapped to Latin, whitespace collapsed."""
     if text.isascii():  # NFKC and the look-alike maps leave ASCII unchanged
         return _WHITESPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
-    if _mostly(_ASCII_LETTER_RUN, text):
+    letters = _count(_LETTER_RUN, text)  # unchanged below: look-alikes map letter to letter
+    if 2 * _count(_ASCII_LETTER_RUN, text) > letters:  # mostly Latin
         text = text.translate(_HOMOGLYPHS)
     else:
         if not _LOOKALIKES.isdisjoint(text):
             text = _WORD_WITH_ASCII_LETTER.sub(_unmix_word, text)
-        if _mostly(_CYRILLIC_RUN, text):  # a Latin word with a Cyrillic twin ("a", "cop") reads as its twin
-            text = _LATIN_TWIN_WORD.sub(lambda m: m.group(0).translate(_TO_CYRILLIC), text)
+        if 2 * _count(_CYRILLIC_RUN, text) > letters:  # mostly Cyrillic: a Latin word with a Cyrillic twin
+            text = _LATIN_TWIN_WORD.sub(lambda m: m.group(0).translate(_TO_CYRILLIC), text)  # ("a", "cop")
     return _WHITESPACE.sub(" ", text).strip()
 
 
