@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", nargs="*", default=[], choices=["stages", "e2e", "datatrove"])
     parser.add_argument("--out", type=Path, default=Path("bench/results/run.json"))
     args = parser.parse_args(argv)
+    started = time.monotonic()
     total = _response_count(args.shard)
     size_mb = args.shard.stat().st_size / 1e6
     mb_per_doc = size_mb / max(total, 1)
@@ -196,10 +198,12 @@ def main(argv: list[str] | None = None) -> int:
     ratio = ratios(summaries)
     result = {"shard": str(args.shard), "docs": total, "shard_mb": round(size_mb, 2), "sample": sample,
               "runs": args.runs, "e2e_runs": args.e2e_runs or args.runs, "cpu": _cpu_model(),
-              "cores": os.cpu_count(), "rows": summaries, "ratios": ratio}
+              "cores": os.cpu_count(), "rows": summaries, "ratios": ratio,
+              "harness_wall_s": round(time.monotonic() - started, 1)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
     print(table(summaries, ratio))
+    print(f"harness wall time: {result['harness_wall_s']:.0f} s on {result['cores']} cores ({result['cpu']})")
     return 0
 
 
