@@ -6,6 +6,7 @@ id itself, should two hashes collide). Never arrival order, so every runner and 
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 from typing import Iterable, NamedTuple
 
@@ -18,6 +19,7 @@ DATE_COLUMNS = (CRAWL_DATE, HTTP_DATE, LAST_MODIFIED)
 _NO_DATE = "~"  # sorts after every ISO-8601 date
 
 
+@functools.lru_cache(maxsize=65536)  # crawl dates repeat across a crawl's documents
 def parse_date(value: str | None) -> str | None:
     """An ISO-8601 date as ``YYYY-MM-DDTHH:MM:SSZ`` in UTC (naive dates taken as UTC); None if absent or invalid."""
     if not value:
