@@ -32,7 +32,7 @@ def test_shipped_detector_covers_the_wmt_languages(detector: Detector) -> None:
 
 def test_shipped_files_are_small() -> None:
     sizes = [p.stat().st_size for p in SHIPPED.iterdir()]
-    assert max(sizes) < 2_000_000 and sum(sizes) < 5_000_000
+    assert max(sizes) < 2_000_000 and sum(sizes) < 12_000_000  # nine ~1 MB fastText files
 
 
 def test_abstains_on_unsupported_languages_short_and_empty_texts(detector: Detector) -> None:
@@ -64,7 +64,7 @@ def test_placeholders_do_not_change_the_score(detector: Detector) -> None:
 
 def test_separates_human_from_mt_on_held_out_wmt23() -> None:
     """Held-out groups of WMT23 (the test split the shipped model never saw). The model card measures
-    human-vs-mt AUROC 0.959-0.999 per language on this split (WMT22+23); 0.85 on a ~600-row sample leaves room
+    human-vs-mt AUROC 0.949-1.000 per language on this split (WMT22+23); 0.85 on a ~600-row sample leaves room
     for pooling languages and sampling noise (a few dozen human rows) while failing any model near chance."""
     if not WMT23.exists():
         pytest.skip("../shared/data/mt/wmt23.jsonl.gz not available")

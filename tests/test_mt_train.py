@@ -98,3 +98,16 @@ def test_system_filter_keeps_the_held_out_system(data_file: Path, trained: Path,
     report = json.loads(report_path.read_text())
     assert set(report["systems"]) == {"sys-c"}
     assert report["languages"]["xx"]["human_vs_mt"]["auroc"] > 0.9
+
+
+def test_whole_document_baseline_with_features_is_recorded_and_scores(data_file: Path, tmp_path: Path) -> None:
+    """``--chunk-tokens 0 --features``: one line per document plus feature tokens; the detector reads it back."""
+    args = ["--data", str(data_file), "--out", str(tmp_path), "--chunk-tokens", "0", "--features"]
+    assert run_cli_process("train", "mt", *args) == 0
+    config = json.loads((tmp_path / CONFIG).read_text())
+    assert config["chunk_tokens"] == 0 and config["features"] is True
+    detector = load(str(tmp_path))
+    fresh = synthetic_rows(10, seed=7)
+    humans = [r["text"] for r in fresh if r["label"] == "human"]
+    mts = [r["text"] for r in fresh if r["label"] == "mt"]
+    assert detector.score(humans, ["xx"] * len(humans)).probability.max() < detector.score(mts, ["xx"] * len(mts)).probability.min()

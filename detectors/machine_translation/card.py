@@ -24,6 +24,12 @@ def _metrics_table(report: dict) -> list[str]:
     return lines
 
 
+def _reading(config: dict) -> str:
+    """How the model reads a document: chunk size and feature tokens."""
+    chunking = f"Documents are cut into chunks of {config['chunk_tokens']} tokens" if config["chunk_tokens"] else "Each document is one line"
+    return chunking + (", translationese feature tokens appended." if config["features"] else ", no feature tokens.")
+
+
 def render(config: dict, report: dict | None) -> str:
     """Markdown: what the model is, how it was trained, its files with sha256, and its held-out metrics."""
     training = config["training"]
@@ -31,8 +37,8 @@ def render(config: dict, report: dict | None) -> str:
         f"# {config['name']} {config['version']}",
         "",
         "Per-language machine-translation detectors (p_mt): three-class fastText (human original, human translation,",
-        "machine translation) over word uni+bigrams (single characters for zh/ja) plus translationese feature tokens",
-        f"(features: {config['features']}); score = P(mt) / (P(mt) + P(reference)), Platt-calibrated per language.",
+        "machine translation) over word uni+bigrams (single characters for zh/ja). " + _reading(config),
+        "Document score: the mean over its chunks of log(P(mt) / P(reference)), Platt-calibrated per language.",
         f"Texts shorter than {config['min_chars']} normalised characters and other languages abstain.",
         "Reproduce with `provmix train mt` (see docs/mt-detector.md).",
         "",

@@ -43,21 +43,22 @@ def reference_label(labels: Iterable[str]) -> str | None:
     return HUMAN if HUMAN in present else (HUMAN_TRANSLATION if HUMAN_TRANSLATION in present else None)
 
 
-def balanced_lines(rows: Sequence[dict], inputs: Sequence[str], seed: int) -> list[str]:
-    """fastText training lines: MT capped at :data:`MAX_MT_PER_REFERENCE` x the non-MT rows, which are repeated
-    so that MT and non-MT weigh about the same; order shuffled deterministically."""
+def balanced_lines(rows: Sequence[dict], documents: Sequence[Sequence[str]], seed: int) -> list[str]:
+    """fastText training lines, every line of a document (its chunks) under the row's label: MT documents capped
+    at :data:`MAX_MT_PER_REFERENCE` x the non-MT ones, which are repeated so that MT and non-MT weigh about the
+    same; order shuffled deterministically."""
     rng = random.Random(seed)
-    by_label: dict[str, list[str]] = {}
-    for row, line in zip(rows, inputs):
-        by_label.setdefault(row["label"], []).append(line)
+    by_label: dict[str, list[Sequence[str]]] = {}
+    for row, lines in zip(rows, documents):
+        by_label.setdefault(row["label"], []).append(lines)
     n_reference = sum(len(v) for k, v in by_label.items() if k != MT)
     mt = by_label.get(MT, [])
     rng.shuffle(mt)
     mt = mt[: MAX_MT_PER_REFERENCE * n_reference]
     repeat = max(1, round(len(mt) / max(n_reference, 1)))
-    lines = [f"__label__{MT} {line}" for line in mt]
+    labelled = [f"__label__{MT} {line}" for lines in mt for line in lines]
     for label, group in sorted(by_label.items()):
         if label != MT:
-            lines += [f"__label__{label} {line}" for line in group] * repeat
-    rng.shuffle(lines)
-    return lines
+            labelled += [f"__label__{label} {line}" for lines in group for line in lines] * repeat
+    rng.shuffle(labelled)
+    return labelled

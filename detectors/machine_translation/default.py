@@ -1,4 +1,4 @@
-"""``mt-default``: per-language fastText + translationese-feature models for p(machine-translated).
+"""``mt-default``: per-language fastText models over chunks of a document for p(machine-translated).
 
 ``load(None)`` reads the shipped models (``detectors/models/mt-default``); ``load("/some/dir")`` reads a
 directory written by ``provmix train mt --out /some/dir``. Options:
@@ -17,19 +17,21 @@ import numpy as np
 
 from detectors.base import MT, ModelInfo, Scores
 from detectors.machine_translation.model import CONFIG, LanguageModel, load_language_models, read_config, sha256_of
-from detectors.machine_translation.text import clean_text, model_input
+from detectors.machine_translation.text import clean_text, model_lines
 
 NAME = "mt-default"
 SHIPPED = Path(__file__).resolve().parent.parent / "models" / NAME
 
 
 class MTDetector:
-    """Detector protocol implementation: batches grouped by language, one fastText call per language."""
+    """Detector protocol implementation: batches grouped by language, one fastText call per language (every
+    chunk of every document of that language)."""
 
     def __init__(self, directory: Path, min_chars: int | None = None) -> None:
         config = read_config(directory)
         self.models: dict[str, LanguageModel] = load_language_models(directory, config)
         self.features = bool(config["features"])
+        self.chunk_tokens = int(config["chunk_tokens"])
         self.min_chars = int(config["min_chars"] if min_chars is None else min_chars)
         self.info = ModelInfo(
             name=config["name"],
@@ -52,15 +54,15 @@ class MTDetector:
 
     def score(self, texts: Sequence[str], langs: Sequence[str | None]) -> Scores:
         probability = np.full(len(texts), np.nan)
-        by_lang: dict[str, tuple[list[int], list[str]]] = {}
+        by_lang: dict[str, tuple[list[int], list[list[str]]]] = {}
         for i, (text, lang) in enumerate(zip(texts, langs)):
             clean = clean_text(text) if lang in self.models and text else ""
             if len(clean) >= max(self.min_chars, 1):
-                rows, lines = by_lang.setdefault(lang, ([], []))
+                rows, documents = by_lang.setdefault(lang, ([], []))
                 rows.append(i)
-                lines.append(model_input(clean, self.features))
-        for lang, (rows, lines) in by_lang.items():
-            probability[rows] = self.models[lang].probabilities(lines)
+                documents.append(model_lines(clean, self.chunk_tokens, self.features))
+        for lang, (rows, documents) in by_lang.items():
+            probability[rows] = self.models[lang].probabilities(documents)
         return Scores.build(probability, np.isnan(probability))
 
 

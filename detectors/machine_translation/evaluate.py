@@ -2,9 +2,10 @@
 
 Per language: human vs mt and human_translation vs mt (AUROC, TPR at 1%/5% FPR, accuracy at the language's
 shipped threshold), coverage (share not abstained) and a length-only baseline (AUROC of the character count,
-best orientation — a detector near it has learnt length). Per MT system: share flagged at the threshold and AUROC
-against the human originals of the same languages. Rows can be limited to one split of the ``group_id`` hash
-(``--split test`` with the training seed and fractions) and MT rows to some systems (``--systems``).
+best orientation — a detector near it has learnt length). Per MT system and per MT source (language pair and
+WMT domain): share flagged at the threshold and AUROC against the human originals of the same languages. Rows
+can be limited to one split of the ``group_id`` hash (``--split test`` with the training seed and fractions) and
+MT rows to some systems (``--systems``).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import json
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -61,20 +62,35 @@ def evaluate_rows(detector: MTDetector, rows: Sequence[dict]) -> dict:
                 entry[f"{negative}_vs_mt"] = result
         report["languages"][lang] = entry
     human_scored = (labels == HUMAN) & ~np.isnan(p)
-    systems = defaultdict(list)
+    report["systems"] = _mt_groups(rows, p, langs, thresholds, human_scored, lambda r: r.get("generator") or "unknown")
+    report["sources"] = _mt_groups(rows, p, langs, thresholds, human_scored, _source)
+    return report
+
+
+def _source(row: dict) -> str:
+    """The MT row's language pair and WMT domain, e.g. ``ru-en/reviews``."""
+    return f"{row.get('pair') or 'unknown'}/{row.get('domain') or 'unknown'}"
+
+
+def _mt_groups(rows: Sequence[dict], p: np.ndarray, langs: np.ndarray, thresholds: np.ndarray,
+               human_scored: np.ndarray, key: Callable[[dict], str]) -> dict:
+    """Per group of scored MT rows (by ``key``): share flagged at the threshold and AUROC against the scored
+    human originals of the group's languages."""
+    groups = defaultdict(list)
     for i, row in enumerate(rows):
         if row["label"] == MT and not np.isnan(p[i]):
-            systems[row.get("generator") or "unknown"].append(i)
-    for system, idx in sorted(systems.items()):
+            groups[key(row)].append(i)
+    out = {}
+    for name, idx in sorted(groups.items()):
         negatives = human_scored & np.isin(langs, list(set(langs[idx])))
         y = np.concatenate([np.ones(len(idx)), np.zeros(int(negatives.sum()))])
-        report["systems"][system] = {
+        out[name] = {
             "n": len(idx),
             "languages": sorted(set(langs[idx])),
             "flagged_at_threshold": float(np.mean(p[idx] >= thresholds[idx])),
             "auroc_vs_human": auroc(y, np.concatenate([p[idx], p[negatives]])),
         }
-    return report
+    return out
 
 
 def select_rows(rows: Sequence[dict], split: str, systems: set[str] | None, seed: int) -> list[dict]:

@@ -2,17 +2,20 @@
 
 ``config.json`` (written by :mod:`detectors.machine_translation.train`)::
 
-    {"name", "version", "features": bool, "min_chars": int,
+    {"name", "version", "features": bool, "chunk_tokens": int, "min_chars": int,
      "languages": {LANG: {"file", "sha256", "reference_label", "calibration": {...}, "threshold"}}, "training": {...}}
 
-Each fastText model has three classes (human, human_translation, mt). The raw score of a text is
-``P(mt) / (P(mt) + P(reference))`` (log-odds rescaled, see :data:`LOG_ODDS_SCALE`) with ``reference`` the language's non-MT class (``human``, or
-``human_translation`` where no originals existed, i.e. hr); :class:`PlattCalibration` maps it to ``p_mt``.
+Each fastText model has three classes (human, human_translation, mt) and reads a document as chunks of
+``chunk_tokens`` tokens (:func:`detectors.machine_translation.text.model_lines`). The raw score of a document is
+the mean over its chunks of ``log(P(mt) / P(reference))``, rescaled (:data:`LOG_ODDS_SCALE`) and squashed, with
+``reference`` the language's non-MT class (``human``, or ``human_translation`` where no originals existed, i.e.
+hr); :class:`PlattCalibration` maps it to ``p_mt``.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+from math import log
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -35,15 +38,22 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def raw_mt_scores(model: "fasttext.FastText._FastText", lines: Sequence[str], reference: str) -> np.ndarray:
-    """``sigmoid(log(P(mt) / P(reference)) / LOG_ODDS_SCALE)`` per line: MT against the language's non-MT
-    class only (the rescaled ``P(mt) / (P(mt) + P(reference))``)."""
-    labels, probs = model.predict(list(lines), k=-1)
-    log_odds = np.empty(len(lines))
-    for i, (names, values) in enumerate(zip(labels, probs)):
-        p = dict(zip(names, values))
-        log_odds[i] = np.log(p.get(f"__label__{MT}", 0.0) + _EPS) - np.log(p.get(f"__label__{reference}", 0.0) + _EPS)
-    return 1.0 / (1.0 + np.exp(-log_odds / LOG_ODDS_SCALE))
+def raw_mt_scores(model: "fasttext.FastText._FastText", documents: Sequence[Sequence[str]], reference: str) -> np.ndarray:
+    """Per document ``sigmoid(mean log(P(mt) / P(reference)) / LOG_ODDS_SCALE)`` over its lines (chunks): MT
+    against the language's non-MT class only. One fastText call for every line of every document."""
+    lines = [line for document in documents for line in document]
+    owner = np.repeat(np.arange(len(documents)), [len(document) for document in documents])
+    labels, probs = model.predict(lines, k=-1)
+    mt, ref = f"__label__{MT}", f"__label__{reference}"
+    log_odds = np.fromiter(
+        (_log_odds(dict(zip(names, values)), mt, ref) for names, values in zip(labels, probs)), float, len(lines)
+    )
+    mean = np.bincount(owner, log_odds, len(documents)) / np.maximum(np.bincount(owner, minlength=len(documents)), 1)
+    return 1.0 / (1.0 + np.exp(-mean / LOG_ODDS_SCALE))
+
+
+def _log_odds(probability: dict[str, float], mt: str, reference: str) -> float:
+    return log(probability.get(mt, 0.0) + _EPS) - log(probability.get(reference, 0.0) + _EPS)
 
 
 @dataclass
@@ -55,8 +65,9 @@ class LanguageModel:
     calibration: PlattCalibration
     threshold: float
 
-    def probabilities(self, lines: Sequence[str]) -> np.ndarray:
-        return self.calibration(raw_mt_scores(self.model, lines, self.reference_label))
+    def probabilities(self, documents: Sequence[Sequence[str]]) -> np.ndarray:
+        """Calibrated p_mt per document, each given as its model lines (:func:`text.model_lines`)."""
+        return self.calibration(raw_mt_scores(self.model, documents, self.reference_label))
 
 
 def read_config(directory: Path) -> dict:

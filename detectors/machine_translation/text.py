@@ -1,20 +1,24 @@
 """The one view of a document that MT models train and score on.
 
-Both training and scoring go through :func:`model_input`, so the model can never see something at training time
-that scoring does not (or the reverse). Steps: :func:`detectors.normalize.normalize_text`, WMT-style anonymisation
-placeholders (``#PRS_ORG#``, ``#NAME#`` …) removed — they occur on every side of WMT22 and a model would learn
-them — CJK characters split into single tokens (fastText splits on spaces only), a bounded prefix, one line, and
-translationese feature tokens (:mod:`detectors.machine_translation.features`) appended.
-Callers run :func:`clean_text` first (the detector also needs its length), then :func:`model_input`.
+Training and scoring both go through :func:`clean_text` then :func:`model_lines`, so the model never sees at
+training time something that scoring does not (or the reverse). Steps: :func:`detectors.normalize.normalize_text`
+on a bounded prefix, WMT-style anonymisation placeholders (``#PRS_ORG#``, ``#NAME#`` …) removed — they occur on
+every side of WMT22 and a model would learn them — then lower-cased tokens (words, single punctuation marks, and
+single CJK characters: fastText splits on spaces only) cut into chunks of about :data:`CHUNK_TOKENS` tokens.
+A document is scored as the mean of its chunks' log-odds (:mod:`detectors.machine_translation.model`).
+Optionally the document's translationese feature tokens (:mod:`detectors.machine_translation.features`) are
+appended to every chunk.
 """
 from __future__ import annotations
 
 import re
 
 from detectors.machine_translation.features import feature_tokens
-from detectors.normalize import normalize_text, single_line
+from detectors.normalize import normalize_text
 
 MAX_CHARS = 2000  # prefix the model reads; bounds scoring time per document
+_RAW_PREFIX = MAX_CHARS * 5 // 4  # normalisation only shortens text (whitespace, invisible characters)
+CHUNK_TOKENS = 50  # tokens per scored chunk; 0 scores the whole document as one line
 PLACEHOLDER = re.compile(r"#[A-Za-z][A-Za-z_]*\d*#")
 # Han, kana, hangul and CJK punctuation: one token per character.
 _CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef"
@@ -23,16 +27,32 @@ _TOKEN = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+|[^\\w\\s]")
 
 def clean_text(text: str) -> str:
     """Normalised text without anonymisation placeholders, cut to :data:`MAX_CHARS`."""
-    text = PLACEHOLDER.sub(" ", normalize_text(text[: 2 * MAX_CHARS]))
-    return single_line(text, MAX_CHARS)
+    clean = normalize_text(text[:_RAW_PREFIX])
+    if "#" in clean:
+        clean = PLACEHOLDER.sub("", clean)
+    return clean[:MAX_CHARS]
 
 
-def tokenize(clean: str) -> str:
-    """Lower-cased, space-separated tokens: words, single punctuation marks, and single CJK characters."""
-    return " ".join(_TOKEN.findall(clean.lower()))
+def tokenize(clean: str) -> list[str]:
+    """Lower-cased tokens: words, single punctuation marks, and single CJK characters."""
+    return _TOKEN.findall(clean.lower())
 
 
-def model_input(clean: str, with_features: bool = True) -> str:
-    """The single fastText line for a :func:`clean_text` result (tokens, then feature tokens if asked)."""
-    tokens = tokenize(clean)
-    return f"{tokens} {' '.join(feature_tokens(clean))}" if with_features else tokens
+def chunks(tokens: list[str], size: int) -> list[str]:
+    """Space-joined runs of ``size`` tokens (the last one takes a tail shorter than ``size / 2``); one line for
+    the whole document when ``size`` is 0. Never empty."""
+    if size <= 0 or len(tokens) <= size:
+        return [" ".join(tokens)]
+    starts = range(0, len(tokens) - size // 2, size)
+    ends = [*starts[1:], len(tokens)]
+    return [" ".join(tokens[a:b]) for a, b in zip(starts, ends)]
+
+
+def model_lines(clean: str, chunk_tokens: int = CHUNK_TOKENS, with_features: bool = False) -> list[str]:
+    """The fastText lines of a :func:`clean_text` result: its chunks, each followed by the document's feature
+    tokens when asked."""
+    lines = chunks(tokenize(clean), chunk_tokens)
+    if with_features:
+        suffix = " " + " ".join(feature_tokens(clean))
+        lines = [line + suffix for line in lines]
+    return lines

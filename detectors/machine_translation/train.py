@@ -1,15 +1,18 @@
 """``provmix train mt``: train, quantise and calibrate the per-language MT models; write config and model card.
 
 Rows are split by ``group_id`` hash into train / dev / test. Per language: a three-class fastText model
-(human, human_translation, mt) on the balanced train rows (:func:`corpus.balanced_lines`), quantised; Platt
-calibration of ``P(mt) / (P(mt) + P(reference))`` on the dev rows; the threshold holding the dev false-positive
-rate (reference rows flagged) at 1%. The test rows are scored with the result for the model card.
-Single-threaded fastText with a fixed seed, so a run is reproducible bit for bit.
+(human, human_translation, mt) on the chunks of the balanced train rows (:func:`corpus.balanced_lines`),
+quantised; Platt calibration of the document score (mean chunk log-odds of mt against the reference class) on
+the dev rows; the threshold holding the dev false-positive rate (reference rows flagged) at 1%. The test rows are
+scored with the result for the model card. Each model is trained by
+:mod:`detectors.machine_translation.train_one` in a fresh single-threaded process with a fixed seed, one after
+the other, so a run reproduces the files bit for bit.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,7 +27,8 @@ from detectors.machine_translation.corpus import DEV, MT, TEST, TRAIN, balanced_
 from detectors.machine_translation.default import NAME, SHIPPED, MTDetector
 from detectors.machine_translation.evaluate import evaluate_rows
 from detectors.machine_translation.model import CONFIG, raw_mt_scores, sha256_of
-from detectors.machine_translation.text import clean_text, model_input
+from detectors.machine_translation.text import CHUNK_TOKENS, clean_text, model_lines
+from detectors.machine_translation.train_one import NAN_EXIT
 from detectors.metrics import threshold_at_fpr
 
 VERSION = "0.1.0"
@@ -32,42 +36,34 @@ DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "mt"
 DEFAULT_DATA = (DATA_DIR / "wmt22.jsonl.gz", DATA_DIR / "wmt23.jsonl.gz")
 MIN_CHARS = 100
 TARGET_FPR = 0.01
-FASTTEXT = {"dim": 16, "epoch": 10, "lr": 0.05, "wordNgrams": 2, "minCount": 2, "bucket": 200000, "loss": "softmax"}
-QUANTIZE = {"qnorm": True, "retrain": True, "cutoff": 15000, "dsub": 2}
-NAN_RETRIES = 20
-
-
-def _train_quantized(path: str, seed: int) -> "fasttext.FastText._FastText":
-    model = fasttext.train_supervised(path, thread=1, seed=seed, verbose=0, **FASTTEXT)
-    model.quantize(input=path, thread=1, verbose=0, epoch=FASTTEXT["epoch"], lr=FASTTEXT["lr"], **QUANTIZE)
-    return model
+FASTTEXT = {"dim": 16, "epoch": 10, "lr": 0.25, "wordNgrams": 2, "minCount": 2, "bucket": 200000, "loss": "softmax"}
+QUANTIZE = {"qnorm": True, "retrain": False, "cutoff": 50000, "dsub": 2}
+NAN_ATTEMPTS = 10
 
 
 def train_language(lines: list[str], path: Path, seed: int) -> "fasttext.FastText._FastText":
-    """Train and quantise one language's model from its training lines; saved to ``path`` and returned.
-
-    fasttext-numpy2 0.10.4 raises a spurious "Encountered NaN" on some runs of identical input and arguments
-    (the outcome changes with the process's memory state, e.g. the temporary file's name, which points at
-    uninitialised memory). Runs that finish are bit-identical, so failed runs are retried unchanged and training
-    stays reproducible.
-    """
+    """Train and quantise one language's model from its training lines, each attempt in a fresh process
+    (:mod:`detectors.machine_translation.train_one`: the spurious fastText NaN is retried in a new process);
+    saved to ``path`` and returned."""
     with tempfile.TemporaryDirectory() as directory:
         train_file = Path(directory) / "train.txt"
         train_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        for attempt in range(1, NAN_RETRIES + 1):
-            try:
-                model = _train_quantized(str(train_file), seed)
+        command = [
+            sys.executable, "-m", "detectors.machine_translation.train_one", str(train_file), str(path),
+            "--train", json.dumps(FASTTEXT), "--quantize", json.dumps(QUANTIZE), "--seed", str(seed),
+        ]
+        for _ in range(NAN_ATTEMPTS):
+            status = subprocess.run(command, check=False).returncode
+            if status != NAN_EXIT:
                 break
-            except RuntimeError as error:
-                if "NaN" not in str(error) or attempt == NAN_RETRIES:
-                    raise
-    model.save_model(str(path))
-    return model
+        if status != 0:
+            raise RuntimeError(f"training {path.name} failed (exit status {status}, {NAN_ATTEMPTS} attempts at most)")
+    return fasttext.load_model(str(path))
 
 
-def calibrate(model, reference: str, dev_lines: list[str], dev_labels: list[str]) -> tuple[PlattCalibration, float]:
+def calibrate(model, reference: str, dev_documents: list[list[str]], dev_labels: list[str]) -> tuple[PlattCalibration, float]:
     """Platt calibration and the 1%-FPR threshold from the dev rows (MT vs the reference class)."""
-    raw = raw_mt_scores(model, dev_lines, reference)
+    raw = raw_mt_scores(model, dev_documents, reference)
     y = np.array([label == MT for label in dev_labels])
     calibration = PlattCalibration.fit(raw, y, balanced=True)  # dev holds ~10 MT rows per human one
     return calibration, threshold_at_fpr(y, calibration(raw), TARGET_FPR)
@@ -82,7 +78,14 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--test-fraction", type=float, default=0.15, help="0 for a time split (test elsewhere)")
     parser.add_argument("--exclude-systems", default="", help="comma-separated MT systems left out of training")
     parser.add_argument("--languages", default="", help="comma-separated languages (default: every one found)")
-    parser.add_argument("--no-features", action="store_true", help="plain fastText n-grams (the baseline)")
+    features = parser.add_mutually_exclusive_group()
+    features.add_argument("--features", dest="features", action="store_true", help="append translationese feature tokens")
+    features.add_argument("--no-features", dest="features", action="store_false", help="no feature tokens (default)")
+    parser.set_defaults(features=False)
+    parser.add_argument(
+        "--chunk-tokens", type=int, default=CHUNK_TOKENS,
+        help=f"tokens per chunk a document is cut into (default {CHUNK_TOKENS}); 0: one line per document",
+    )
     parser.add_argument("--calibrate-only", action="store_true", help="keep OUT's model files; refit calibration")
     return parser.parse_args(list(argv))
 
@@ -94,25 +97,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     wanted = {s for s in args.languages.split(",") if s}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    splits: dict[str, dict[str, list[tuple[dict, str]]]] = {TRAIN: {}, DEV: {}, TEST: {}}
+    splits: dict[str, dict[str, list[tuple[dict, list[str]]]]] = {TRAIN: {}, DEV: {}, TEST: {}}
     for row in read_rows(data):
         if (wanted and row["lang"] not in wanted) or (row["label"] == MT and row.get("generator") in excluded):
             continue
         clean = clean_text(row["text"])
         if len(clean) >= MIN_CHARS:
             split = split_of(row["group_id"], args.dev_fraction, args.test_fraction, args.seed)
-            splits[split].setdefault(row["lang"], []).append((row, model_input(clean, not args.no_features)))
+            document = model_lines(clean, args.chunk_tokens, args.features)
+            splits[split].setdefault(row["lang"], []).append((row, document))
     languages = {}
     for lang, pairs in sorted(splits[TRAIN].items()):
         reference = reference_label(row["label"] for row, _ in pairs)
-        dev = [(row, line) for row, line in splits[DEV].get(lang, []) if row["label"] in (MT, reference)]
+        dev = [(row, document) for row, document in splits[DEV].get(lang, []) if row["label"] in (MT, reference)]
         if reference is None or not dev:
             print(f"{lang}: skipped (no mt/reference classes)", file=sys.stderr)
             continue
         path = out / f"{lang}.ftz"
-        lines = balanced_lines([r for r, _ in pairs], [line for _, line in pairs], args.seed)
+        lines = balanced_lines([r for r, _ in pairs], [document for _, document in pairs], args.seed)
         model = fasttext.load_model(str(path)) if args.calibrate_only else train_language(lines, path, args.seed)
-        calibration, threshold = calibrate(model, reference, [l for _, l in dev], [r["label"] for r, _ in dev])
+        calibration, threshold = calibrate(model, reference, [d for _, d in dev], [r["label"] for r, _ in dev])
         languages[lang] = {
             "file": path.name,
             "sha256": sha256_of(path),
@@ -126,7 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = {
         "name": NAME,
         "version": VERSION,
-        "features": not args.no_features,
+        "features": args.features,
+        "chunk_tokens": args.chunk_tokens,
         "min_chars": MIN_CHARS,
         "languages": languages,
         "training": {
