@@ -255,7 +255,7 @@ def scale_one(count: int, seed: int = 0) -> dict:
         | beam.FlatMap(_synthetic_chunk, chunk_size, config.num_perm, seed)
         | beam.Filter(lambda member: int(member[0]) < count)
         | NearDuplicateEdges(config)
-        | ConnectedComponents(config.max_rounds)
+        | ConnectedComponents(config.max_rounds, config.partitions)
     )
     _ = roots | beam.combiners.Count.Globally() | "Nodes" >> beam.Map(lambda n: None)
     result = pipeline.run()

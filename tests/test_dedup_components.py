@@ -50,7 +50,7 @@ def test_components_match_union_find_on_chains_stars_cycles_and_a_long_path() ->
     edges = [pair for graph in _graphs().values() for pair in graph]  # disjoint id prefixes: one pipeline
     assert len({root for _, root in _reference_roots(edges)}) == 5
     with beam.Pipeline(runner="FnApiRunner") as pipeline:
-        roots = pipeline | beam.Create(edges) | ConnectedComponents(max_rounds=16)
+        roots = pipeline | beam.Create(edges) | ConnectedComponents(max_rounds=16, partitions=7)
         assert_that(roots, equal_to(_reference_roots(edges)))
 
 
@@ -58,5 +58,5 @@ def test_a_long_path_needs_several_rounds_and_fails_loudly_without_them() -> Non
     edges = _graphs()["long_path"]
     with pytest.raises(Exception, match="did not converge in max_rounds=2"):
         with beam.Pipeline(runner="FnApiRunner") as pipeline:
-            _ = pipeline | beam.Create(edges) | ConnectedComponents(max_rounds=2)
+            _ = pipeline | beam.Create(edges) | ConnectedComponents(max_rounds=2, partitions=7)
     assert issubclass(NotConverged, RuntimeError)

@@ -1,6 +1,6 @@
 """Connected components of the duplicate graph with large-star / small-star (Kiveris et al., SoCC 2014).
 
-Every round is two GroupByKeys over the edge list, so no worker ever holds more than one node's neighbourhood;
+Every round groups the edge list twice, by node (:class:`GroupIntoPartitions`: batches of nodes per shuffle element);
 the rounds are unrolled to ``max_rounds`` (a Beam graph is static) and a final step checks that the edges form
 stars around each component's smallest id — the algorithm's fixed point — and fails the pipeline with
 :class:`NotConverged` otherwise. Rounds after convergence pass stars through unchanged.
@@ -13,6 +13,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from pipeline.dedup.config import NAMESPACE
+from pipeline.dedup.grouping import GroupIntoPartitions
 from pipeline.dedup.verify import Edge, edge
 
 
@@ -93,24 +94,26 @@ class _Roots(beam.DoFn):
 class ConnectedComponents(beam.PTransform):
     """Undirected edges ``(a, b)`` → ``(node, root)`` for every node on an edge, root = its component's smallest id."""
 
-    def __init__(self, max_rounds: int) -> None:
+    def __init__(self, max_rounds: int, partitions: int) -> None:
         super().__init__()
         self.max_rounds = max_rounds
+        self.partitions = partitions
 
     def expand(self, edges: beam.PCollection) -> beam.PCollection:
+        partitions = self.partitions
         for number in range(1, self.max_rounds + 1):
             edges = (
                 edges
                 | f"Round{number}/Large/Both" >> beam.FlatMap(_both_directions)
-                | f"Round{number}/Large/Group" >> beam.GroupByKey()
+                | f"Round{number}/Large/Group" >> GroupIntoPartitions(partitions)
                 | f"Round{number}/Large/Star" >> beam.ParDo(LargeStar(number))
                 | f"Round{number}/Small/ToLarger" >> beam.Map(_to_larger)
-                | f"Round{number}/Small/Group" >> beam.GroupByKey()
+                | f"Round{number}/Small/Group" >> GroupIntoPartitions(partitions)
                 | f"Round{number}/Small/Star" >> beam.ParDo(SmallStar(number))
             )
         return (
             edges
             | "Final/Both" >> beam.FlatMap(_both_directions)
-            | "Final/Group" >> beam.GroupByKey()
+            | "Final/Group" >> GroupIntoPartitions(partitions)
             | "Final/Roots" >> beam.ParDo(_Roots(self.max_rounds))
         )

@@ -34,6 +34,8 @@ class DedupConfig:
     max_word_chars: float = 12.0  # a mean "word" longer than this means unspaced text: use character shingles
     max_bucket_size: int = 100  # larger LSH buckets are compared against one anchor member only
     max_rounds: int = 16  # connected-components rounds (each a large-star and a small-star step)
+    partitions: int = 1024  # shuffle batches of band entries and edges (pipeline.dedup.grouping); memory per
+    # partition ~ documents x bands / partitions entries: raise it beyond ~100M documents per run
     seed: int = 1  # permutation seed (datasketch's MinHash seed)
 
     def __post_init__(self) -> None:
@@ -45,8 +47,8 @@ class DedupConfig:
             raise ValueError(f"verify must be {VERIFY_EXACT!r} or {VERIFY_SIGNATURE!r}, got {self.verify!r}")
         if self.ngram < 1 or self.char_ngram < 1:
             raise ValueError("ngram and char_ngram must be >= 1")
-        if self.max_bucket_size < 2 or self.max_rounds < 1:
-            raise ValueError("max_bucket_size must be >= 2 and max_rounds >= 1")
+        if self.max_bucket_size < 2 or self.max_rounds < 1 or self.partitions < 1:
+            raise ValueError("max_bucket_size must be >= 2, max_rounds >= 1 and partitions >= 1")
 
     @classmethod
     def tuned(cls, threshold: float, num_perm: int = 128, **overrides: object) -> "DedupConfig":

@@ -10,6 +10,7 @@ import xxhash
 from apache_beam.metrics import Metrics
 
 from pipeline.dedup.config import NAMESPACE, DedupConfig
+from pipeline.dedup.grouping import GroupIntoPartitions
 from pipeline.dedup.minhash import EMPTY
 from pipeline.dedup.verify import AgreementAtLeast, Edge, JaccardAtLeast, VerifyPairs, edge
 
@@ -98,7 +99,7 @@ class NearDuplicateEdges(beam.PTransform):
         candidates = (
             members
             | "BandKeys" >> beam.FlatMap(_band_entries, config.bands, config.rows)
-            | "Buckets" >> beam.GroupByKey()
+            | "Buckets" >> GroupIntoPartitions(config.partitions)
             | "Candidates" >> beam.ParDo(BucketPairs(config.max_bucket_size))
             | "UniquePairs" >> beam.Distinct()
         )

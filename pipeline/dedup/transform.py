@@ -180,7 +180,7 @@ class Deduplicate(beam.PTransform):
         roots = (
             (exact["edges"], near_edges)
             | "AllEdges" >> beam.Flatten()
-            | "Components" >> ConnectedComponents(config.max_rounds)
+            | "Components" >> ConnectedComponents(config.max_rounds, config.partitions)
         )
         members = (
             {_MEMBER: sketches[Sketch.MEMBERS], _ROOT: roots}
