@@ -31,7 +31,7 @@ from detectors.machine_translation.text import CHUNK_TOKENS, clean_text, model_l
 from detectors.machine_translation.train_one import NAN_EXIT
 from detectors.metrics import threshold_at_fpr
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "mt"
 DEFAULT_DATA = (DATA_DIR / "wmt22.jsonl.gz", DATA_DIR / "wmt23.jsonl.gz")
 MIN_CHARS = 100
