@@ -11,6 +11,11 @@ def test_clean_text_drops_placeholders_and_bounds_the_prefix() -> None:
     assert len(clean_text("word " * 2000)) == MAX_CHARS
 
 
+def test_zero_width_padding_does_not_shrink_the_view() -> None:
+    text = "The committee met on Tuesday to discuss the new budget. " * 40
+    assert model_lines(clean_text("\u200b".join(text))) == model_lines(clean_text(text))
+
+
 def test_tokens_split_punctuation_and_cjk_characters() -> None:
     assert tokenize("Hello, World!") == ["hello", ",", "world", "!"]
     assert tokenize("委员会开会。") == ["委", "员", "会", "开", "会", "。"]

@@ -17,7 +17,9 @@ from detectors.machine_translation.features import feature_tokens
 from detectors.normalize import normalize_text
 
 MAX_CHARS = 2000  # prefix the model reads; bounds scoring time per document
-_RAW_PREFIX = MAX_CHARS * 5 // 4  # normalisation only shortens text (whitespace, invisible characters)
+# raw characters normalised: room for the whitespace and invisible characters normalisation removes, so padding a
+# text with zero-width characters does not shrink what the model reads
+_RAW_PREFIX = 2 * MAX_CHARS
 CHUNK_TOKENS = 50  # tokens per scored chunk; 0 scores the whole document as one line
 PLACEHOLDER = re.compile(r"#[A-Za-z][A-Za-z_]*\d*#")
 # Han, kana, hangul and CJK punctuation: one token per character.
