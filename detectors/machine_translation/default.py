@@ -31,7 +31,7 @@ class MTDetector:
         config = read_config(directory)
         self.models: dict[str, LanguageModel] = load_language_models(directory, config)
         self.features = bool(config["features"])
-        self.chunk_tokens = int(config["chunk_tokens"])
+        self.chunk_tokens = int(config.get("chunk_tokens", 0))  # 0.1.0 directories: one line per document
         self.min_chars = int(config["min_chars"] if min_chars is None else min_chars)
         self.info = ModelInfo(
             name=config["name"],
