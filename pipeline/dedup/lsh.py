@@ -104,7 +104,9 @@ class NearDuplicateEdges(beam.PTransform):
             | "UniquePairs" >> beam.Distinct()
         )
         if self.shingle_sets is not None:
-            verified = candidates | "ExactJaccard" >> VerifyPairs(self.shingle_sets, JaccardAtLeast(config.threshold))
+            verified = candidates | "ExactJaccard" >> VerifyPairs(
+                self.shingle_sets, JaccardAtLeast(config.threshold), config.partitions)
         else:
-            verified = candidates | "SignatureAgreement" >> VerifyPairs(members, AgreementAtLeast(config.threshold))
+            verified = candidates | "SignatureAgreement" >> VerifyPairs(
+                members, AgreementAtLeast(config.threshold), config.partitions)
         return verified | "CountPairs" >> beam.Map(_count_pair)

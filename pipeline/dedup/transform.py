@@ -14,6 +14,7 @@ from apache_beam.metrics import Metrics
 
 from pipeline.dedup.components import ConnectedComponents
 from pipeline.dedup.config import NAMESPACE, VERIFY_EXACT, DedupConfig
+from pipeline.dedup.grouping import CoGroupIntoPartitions, GroupIntoPartitions
 from pipeline.dedup.keeper import Cluster, Member, SummariseCluster
 from pipeline.dedup.lsh import NearDuplicateEdges, star_edges
 from pipeline.dedup.minhash import Permutations
@@ -170,7 +171,7 @@ class Deduplicate(beam.PTransform):
         shingle_sets = sketches[Sketch.SHINGLE_SETS] if config.verify == VERIFY_EXACT else None
         exact = (
             sketches["exact"]
-            | "ExactGroups" >> beam.GroupByKey()
+            | "ExactGroups" >> GroupIntoPartitions(config.partitions)
             | "ExactEdges" >> beam.ParDo(ExactGroup()).with_outputs(_REPRESENTATIVES, main="edges")
         )
         near_edges = (
@@ -184,7 +185,7 @@ class Deduplicate(beam.PTransform):
         )
         members = (
             {_MEMBER: sketches[Sketch.MEMBERS], _ROOT: roots}
-            | "JoinRoots" >> beam.CoGroupByKey()
+            | "JoinRoots" >> CoGroupIntoPartitions(config.partitions)
             | "ByRoot" >> beam.FlatMap(_members_with_root)
         )
         clusters = (
@@ -194,7 +195,7 @@ class Deduplicate(beam.PTransform):
         )
         assignments = (
             {_MEMBER: members, _CLUSTER: clusters}
-            | "JoinClusters" >> beam.CoGroupByKey()
+            | "JoinClusters" >> CoGroupIntoPartitions(config.partitions)
             | "Assign" >> beam.FlatMap(_assign)
         )
         routed = (
