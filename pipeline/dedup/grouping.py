@@ -1,4 +1,4 @@
-"""GroupByKey and CoGroupByKey for many small values: the same groups, shuffled as a few large batches.
+"""GroupByKey for many small values: the same ``(key, values)`` groups, shuffled as a few large batches.
 
 A Beam runner pays a fixed cost for every element that crosses a shuffle, whatever its size: in the Python SDK
 tens of microseconds, far more than the work on an LSH band entry or a graph edge. Dedup shuffles 16 band
@@ -6,11 +6,11 @@ entries per document and every edge once per connected-components step, so :clas
 ``(partition, batch)`` elements instead, ``partition`` a hash of the key. It is a ``CombinePerKey``: runners
 lift it (each bundle pre-combines its values per partition before the shuffle), so a bundle sends at most one
 element per partition. The price is memory: one partition's values are held together, about
-``entries / partitions`` of them, which ``DedupConfig.partitions`` bounds. Whole documents never go through it.
+``entries / partitions`` of them, which ``DedupConfig.partitions`` bounds.
 """
 from __future__ import annotations
 
-from typing import Hashable, Iterable, Iterator, Mapping
+from typing import Hashable, Iterable, Iterator
 
 import apache_beam as beam
 import xxhash
@@ -63,37 +63,4 @@ class GroupIntoPartitions(beam.PTransform):
             | "KeyPartition" >> beam.Map(lambda pair: (partition_of(pair[0], partitions), pair))
             | "Collect" >> beam.CombinePerKey(_CollectGroups())
             | "Groups" >> beam.FlatMap(_groups)
-        )
-
-
-def _tagged(tag: str):
-    return lambda pair: (pair[0], (tag, pair[1]))
-
-
-def _by_tag(tags: tuple[str, ...]):
-    def split(group: tuple[Hashable, list]) -> tuple[Hashable, dict[str, list]]:
-        key, values = group
-        parts: dict[str, list] = {tag: [] for tag in tags}
-        for tag, value in values:
-            parts[tag].append(value)
-        return key, parts
-
-    return split
-
-
-class CoGroupIntoPartitions(beam.PTransform):
-    """``{tag: (key, value) PCollection}`` → ``(key, {tag: [values]})``, like ``CoGroupByKey``, shuffled in
-    ``partitions`` batches (every tag present, empty where a key has no values of it)."""
-
-    def __init__(self, partitions: int) -> None:
-        super().__init__()
-        self.partitions = partitions
-
-    def expand(self, tagged: Mapping[str, beam.PCollection]) -> beam.PCollection:
-        tags = tuple(sorted(tagged))
-        return (
-            [tagged[tag] | f"Tag[{tag}]" >> beam.Map(_tagged(tag)) for tag in tags]
-            | "Flatten" >> beam.Flatten()
-            | "Group" >> GroupIntoPartitions(self.partitions)
-            | "ByTag" >> beam.Map(_by_tag(tags))
         )

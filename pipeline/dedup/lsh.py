@@ -104,9 +104,7 @@ class NearDuplicateEdges(beam.PTransform):
             | "UniquePairs" >> beam.Distinct()
         )
         if self.shingle_sets is not None:
-            verified = candidates | "ExactJaccard" >> VerifyPairs(
-                self.shingle_sets, JaccardAtLeast(config.threshold), config.partitions)
+            verified = candidates | "ExactJaccard" >> VerifyPairs(self.shingle_sets, JaccardAtLeast(config.threshold))
         else:
-            verified = candidates | "SignatureAgreement" >> VerifyPairs(
-                members, AgreementAtLeast(config.threshold), config.partitions)
+            verified = candidates | "SignatureAgreement" >> VerifyPairs(members, AgreementAtLeast(config.threshold))
         return verified | "CountPairs" >> beam.Map(_count_pair)

@@ -14,7 +14,6 @@ from apache_beam.metrics import Metrics
 
 from pipeline.dedup.components import ConnectedComponents
 from pipeline.dedup.config import NAMESPACE, VERIFY_EXACT, DedupConfig
-from pipeline.dedup.grouping import CoGroupIntoPartitions, GroupIntoPartitions
 from pipeline.dedup.keeper import Cluster, Member, SummariseCluster
 from pipeline.dedup.lsh import NearDuplicateEdges, star_edges
 from pipeline.dedup.minhash import Permutations
@@ -171,7 +170,7 @@ class Deduplicate(beam.PTransform):
         shingle_sets = sketches[Sketch.SHINGLE_SETS] if config.verify == VERIFY_EXACT else None
         exact = (
             sketches["exact"]
-            | "ExactGroups" >> GroupIntoPartitions(config.partitions)
+            | "ExactGroups" >> beam.GroupByKey()
             | "ExactEdges" >> beam.ParDo(ExactGroup()).with_outputs(_REPRESENTATIVES, main="edges")
         )
         near_edges = (
@@ -185,7 +184,7 @@ class Deduplicate(beam.PTransform):
         )
         members = (
             {_MEMBER: sketches[Sketch.MEMBERS], _ROOT: roots}
-            | "JoinRoots" >> CoGroupIntoPartitions(config.partitions)
+            | "JoinRoots" >> beam.CoGroupByKey()
             | "ByRoot" >> beam.FlatMap(_members_with_root)
         )
         clusters = (
@@ -195,7 +194,7 @@ class Deduplicate(beam.PTransform):
         )
         assignments = (
             {_MEMBER: members, _CLUSTER: clusters}
-            | "JoinClusters" >> CoGroupIntoPartitions(config.partitions)
+            | "JoinClusters" >> beam.CoGroupByKey()
             | "Assign" >> beam.FlatMap(_assign)
         )
         routed = (

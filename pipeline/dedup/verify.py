@@ -1,6 +1,6 @@
 """Verification of candidate pairs: a per-document payload joined in by id, and a similarity test on two payloads.
 
-A document's payload travels once per pair it is in (two joins keyed by each end of the pair), never to a
+A document's payload travels once per pair it is in (two CoGroupByKeys keyed by each end of the pair), never to a
 central place. Payloads are shingle sets (sorted unique uint32 shingle hashes: the Jaccard is exact up to 32-bit
 hash collisions among one pair's few hundred shingles) or MinHash signatures (their agreement estimates it).
 """
@@ -11,7 +11,6 @@ from typing import Callable, Iterator
 import apache_beam as beam
 import numpy as np
 
-from pipeline.dedup.grouping import CoGroupIntoPartitions
 from pipeline.dedup.minhash import agreement
 
 Edge = tuple  # (smaller id, larger id)
@@ -77,21 +76,20 @@ class _KeepSimilar(beam.DoFn):
 class VerifyPairs(beam.PTransform):
     """Candidate pairs → those whose payloads (``(id, bytes)``) pass ``similar``."""
 
-    def __init__(self, payloads: beam.PCollection, similar: Callable[[bytes, bytes], bool], partitions: int) -> None:
+    def __init__(self, payloads: beam.PCollection, similar: Callable[[bytes, bytes], bool]) -> None:
         super().__init__()
         self.payloads = payloads
         self.similar = similar
-        self.partitions = partitions
 
     def expand(self, pairs: beam.PCollection) -> beam.PCollection:
         with_left = (
             {_PAIR: pairs, _SET: self.payloads}
-            | "JoinLeft" >> CoGroupIntoPartitions(self.partitions)
+            | "JoinLeft" >> beam.CoGroupByKey()
             | "AttachLeft" >> beam.FlatMap(_attach_left_payload)
         )
         return (
             {_PAIR: with_left, _SET: self.payloads}
-            | "JoinRight" >> CoGroupIntoPartitions(self.partitions)
+            | "JoinRight" >> beam.CoGroupByKey()
             | "KeepSimilar" >> beam.ParDo(_KeepSimilar(self.similar))
         )
 
