@@ -6,8 +6,9 @@
 
 Accuracy: real human texts from ../shared/data (one per group_id), each with 0-3 planted near copies at a target
 shingle Jaccard drawn from U(0.5, 1.0) (``bench.edits``); predicted pairs are the verified pairs of the dedup code
-(``BucketPairs`` over the same band keys, then the same verification); truth is the exact Jaccard of the word 5-gram sets of the normalised
-texts. Pairs across families are scored by their exact Jaccard too. Tables go to stdout, JSON to bench/results/.
+(``BucketPairs`` over the same band keys, then the same verification); truth is the exact Jaccard of the word
+5-gram sets of the normalised texts. Pairs across families are scored by their exact Jaccard too. Tables go to
+stdout, JSON to bench/results/.
 """
 from __future__ import annotations
 

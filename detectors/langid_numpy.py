@@ -38,18 +38,18 @@ class NumpyLangid:
         self._nextmove = np.frombuffer(model.tk_nextmove, dtype=np.dtype(model.tk_nextmove.typecode))
         self._rowbase = np.asarray(model._rowbase, dtype=np.int64)
         self._output = np.asarray(model.tk_output, dtype=np.int64)
-        self._log_p_feature = np.asarray(model.nb_ptc, dtype=np.float32)  # float16 on disk; float32 multiplies 4x faster
+        # float16 in the model file; float32 multiplies 4x faster
+        self._log_p_feature = np.asarray(model.nb_ptc, dtype=np.float32)
         self._log_p_class = np.asarray(model.nb_pc, dtype=np.float32)
         self._aliases = list(model._alias_pairs)
         if np.any(self._nextmove[self._rowbase + _SEPARATOR] != 0) or self._output[0] >= 0:
             raise ValueError("this language model's automaton does not restart on byte 0xFF")
-        self.depth = AUTOMATON_DEPTH
 
     def _features(self, encoded: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(text index, feature id, count) triples, sorted by text, for the automaton run over every text."""
         symbols = np.frombuffer(bytes([_SEPARATOR]).join(encoded), dtype=np.uint8).astype(np.int64)
         state = np.zeros(len(symbols), dtype=np.int64)
-        for back in range(self.depth - 1, -1, -1):  # position i reads bytes i-depth+1 .. i, oldest first
+        for back in range(AUTOMATON_DEPTH - 1, -1, -1):  # position i reads bytes i-depth+1 .. i, oldest first
             state[back:] = self._nextmove[self._rowbase[state[back:]] + symbols[: len(symbols) - back]]
         text_index = np.cumsum(symbols == _SEPARATOR)
         emitted = self._output[state]

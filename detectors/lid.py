@@ -15,22 +15,21 @@ from typing import Sequence
 
 from detectors.base import ModelInfo
 from detectors.langid_numpy import NumpyLangid
-from detectors.normalize import normalize_text
+from detectors.normalize import LETTER_RUN, matched_chars, normalize_text
 
 UNDETERMINED = "und"
 _NO_LANGUAGE = "zxx"  # py3langid's class for text without linguistic content
 _LOCK = threading.Lock()
-_LETTERS = re.compile(r"[^\W\d_]+")
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 CJK_WEIGHT = 3  # one Chinese/Japanese/Korean character carries about as much as three alphabetic letters
 
 
 def letter_count(text: str) -> int:
     """Letters in ``text`` (digits, punctuation and symbols do not count), CJK characters counted ``CJK_WEIGHT``×."""
-    letters = sum(map(len, _LETTERS.findall(text)))
+    letters = matched_chars(LETTER_RUN, text)
     if text.isascii():
         return letters
-    return letters + (CJK_WEIGHT - 1) * sum(map(len, _CJK_RUN.findall(text)))
+    return letters + (CJK_WEIGHT - 1) * matched_chars(_CJK_RUN, text)
 
 
 @functools.lru_cache(maxsize=1)

@@ -35,7 +35,7 @@ _INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u
 _WHITESPACE = re.compile(r"\s+")
 _WORD_WITH_ASCII_LETTER = re.compile(r"\b\w*[A-Za-z]\w*")  # linear: \b fails at once inside a word
 _ASCII_LETTER_RUN = re.compile(r"[A-Za-z]+")
-_LETTER_RUN = re.compile(r"[^\W\d_]+")
+LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
 def _unmix_word(match: re.Match) -> str:
@@ -44,7 +44,7 @@ def _unmix_word(match: re.Match) -> str:
     return word if _LOOKALIKES.isdisjoint(word) else word.translate(_HOMOGLYPHS)
 
 
-def _count(run: re.Pattern, text: str) -> int:
+def matched_chars(run: re.Pattern, text: str) -> int:
     """Characters matched by ``run`` (a pattern of runs: far fewer match objects than one per character)."""
     return sum(map(len, run.findall(text)))
 
@@ -55,13 +55,13 @@ def normalize_text(text: str) -> str:
         return _WHITESPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
-    letters = _count(_LETTER_RUN, text)  # unchanged below: look-alikes map letter to letter
-    if 2 * _count(_ASCII_LETTER_RUN, text) > letters:  # mostly Latin
+    letters = matched_chars(LETTER_RUN, text)  # unchanged below: look-alikes map letter to letter
+    if 2 * matched_chars(_ASCII_LETTER_RUN, text) > letters:  # mostly Latin
         text = text.translate(_HOMOGLYPHS)
     else:
         if not _LOOKALIKES.isdisjoint(text):
             text = _WORD_WITH_ASCII_LETTER.sub(_unmix_word, text)
-        if 2 * _count(_CYRILLIC_RUN, text) > letters:  # mostly Cyrillic: a Latin word with a Cyrillic twin
+        if 2 * matched_chars(_CYRILLIC_RUN, text) > letters:  # mostly Cyrillic: a Latin word with a Cyrillic twin
             text = _LATIN_TWIN_WORD.sub(lambda m: m.group(0).translate(_TO_CYRILLIC), text)  # ("a", "cop")
     return _WHITESPACE.sub(" ", text).strip()
 

@@ -96,7 +96,6 @@ MANY_ALTERNATES = 5
 
 _NEEDLES = [(name, needle) for name, marker in MARKERS.items() for needle in marker.needles]
 _UNGATED_NEEDLES = [(name, needle) for name, needle in _NEEDLES if GATE not in needle]
-_GATED_NEEDLES = [(name, needle) for name, needle in _NEEDLES if GATE in needle]
 
 
 def find_mt_markers(html: str) -> list[str]:
@@ -104,7 +103,7 @@ def find_mt_markers(html: str) -> list[str]:
     if len(html) > MAX_HTML_CHARS:
         html = html[: MAX_HTML_CHARS - _TAIL_CHARS] + "\n" + html[-_TAIL_CHARS:]
     low = html.lower()
-    needles = _UNGATED_NEEDLES + _GATED_NEEDLES if GATE in low else _UNGATED_NEEDLES  # most pages never say it
+    needles = _NEEDLES if GATE in low else _UNGATED_NEEDLES  # most pages never say "translat"
     found = {name for name, needle in needles if needle in low}
     return sorted(name for name in found if MARKERS[name].confirm is None or MARKERS[name].confirm.search(low))
 

@@ -28,7 +28,8 @@ def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[bytes]:
 
 
 def star_edges(ids: Iterable[str]) -> Iterator[Edge]:
-    """Every id linked to the smallest one (two passes, nothing materialised): exact-duplicate groups."""
+    """Every id linked to the smallest one (two passes, nothing materialised): exact-duplicate groups and
+    oversized LSH buckets."""
     centre = min(ids)
     yield from (edge(centre, other) for other in ids if other != centre)
 
@@ -49,21 +50,18 @@ class BucketPairs(beam.DoFn):
 
     def process(self, bucket: tuple[bytes, Iterable[str]]) -> Iterator[Edge]:
         _, ids = bucket
-        size, anchor = 0, None
-        for doc_id in ids:
-            size += 1
-            anchor = doc_id if anchor is None or doc_id < anchor else anchor
+        size = sum(1 for _ in ids)
         if size < 2:
             return
         if size <= self.max_bucket_size:
-            pairs = combinations(sorted(set(ids)), 2)
+            pairs = combinations(sorted(set(ids)), 2)  # sorted: each pair is already (smaller, larger)
         else:
             self.oversized.inc()
-            pairs = ((anchor, other) for other in ids if other != anchor)
+            pairs = star_edges(ids)
         count = 0
-        for left, right in pairs:
+        for pair in pairs:
             count += 1
-            yield edge(left, right)
+            yield pair
         self.candidates.inc(count)
 
 
