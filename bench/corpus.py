@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Iterator
 
-from schemas.documents import AI, HUMAN, MT
+from provmix.schemas.documents import AI, HUMAN, MT
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 WMT_FILES = ("mt/wmt22.jsonl.gz", "mt/wmt23.jsonl.gz")

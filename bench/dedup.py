@@ -28,14 +28,14 @@ import numpy as np
 
 from bench.corpus import AI_TEXT_FILES, WMT_FILES, available, read_rows
 from bench.edits import jaccard, near_duplicate, shingles, tokenize
-from pipeline.dedup import DedupConfig
-from pipeline.dedup.config import VERIFY_SIGNATURE
-from pipeline.dedup.lsh import BucketPairs, band_keys
-from pipeline.dedup.minhash import Permutations, agreement
-from pipeline.dedup.text import dedup_text
-from pipeline.dedup.sketch import sketch_texts
-from pipeline.dedup.verify import set_jaccard, shingle_set
-from schemas.documents import HUMAN
+from provmix.pipeline.dedup import DedupConfig
+from provmix.pipeline.dedup.config import VERIFY_SIGNATURE
+from provmix.pipeline.dedup.lsh import BucketPairs, band_keys
+from provmix.pipeline.dedup.minhash import Permutations, agreement
+from provmix.pipeline.dedup.text import dedup_text
+from provmix.pipeline.dedup.sketch import sketch_texts
+from provmix.pipeline.dedup.verify import set_jaccard, shingle_set
+from provmix.schemas.documents import HUMAN
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SKETCH_BATCH = 256
@@ -243,8 +243,8 @@ def scale_one(count: int, seed: int = 0) -> dict:
     import apache_beam as beam
     from apache_beam.metrics.metric import MetricsFilter
 
-    from pipeline.dedup.components import ConnectedComponents
-    from pipeline.dedup.lsh import NearDuplicateEdges
+    from provmix.pipeline.dedup.components import ConnectedComponents
+    from provmix.pipeline.dedup.lsh import NearDuplicateEdges
 
     config = DedupConfig(verify=VERIFY_SIGNATURE)  # synthetic signatures have no shingle sets
     chunk_size = 5000
@@ -276,8 +276,8 @@ def stage(docs: list[str]) -> dict:
     import apache_beam as beam
     from apache_beam.metrics.metric import MetricsFilter
 
-    from pipeline.dedup import Deduplicate
-    from schemas.documents import ID, TEXT, new_document
+    from provmix.pipeline.dedup import Deduplicate
+    from provmix.schemas.documents import ID, TEXT, new_document
 
     rows = [new_document(**{ID: f"doc{index:07d}", TEXT: text}) for index, text in enumerate(docs)]
     start = time.perf_counter()

@@ -14,7 +14,7 @@ from bench.usage import Meter
 
 def main(argv: list[str]) -> int:
     output, run_args = Path(argv[0]), argv[argv.index("--") + 1 :]
-    from pipeline.cli import main as provmix
+    from provmix.pipeline.cli import main as provmix
 
     with Meter() as meter:
         status = provmix(["run", *run_args])

@@ -34,7 +34,7 @@ from fastwarc.warc import WarcRecord, WarcRecordType
 from bench import corpus
 from bench.edits import near_duplicate
 from bench.pages import PageFeatures, choose_features, http_head, render_page
-from schemas.documents import AI, CRAWL_DATE, HUMAN, ID, LABEL, LANG, MT, RECORD_ID, TEXT, URL
+from provmix.schemas.documents import AI, CRAWL_DATE, HUMAN, ID, LABEL, LANG, MT, RECORD_ID, TEXT, URL
 
 DEFAULT_MIX = {HUMAN: 0.5, AI: 0.2, MT: 0.3}
 MIN_CHARS = 200  # shorter source texts are not used: they are not web documents

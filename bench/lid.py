@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from bench import corpus
-from detectors.normalize import normalize_text, single_line
+from provmix.detectors.normalize import normalize_text, single_line
 
 SHORT_CHARS = 100
 SPEED_CHARS = 2000

@@ -52,7 +52,7 @@ def same_outputs(reference: Path, out: Path) -> bool:
 
 
 def command(inputs: Sequence[str], out: Path, config: str | None, beam_args: Sequence[str]) -> list[str]:
-    argv = [sys.executable, "-m", "pipeline.cli", "run", "--output", str(out)]
+    argv = [sys.executable, "-m", "provmix.pipeline.cli", "run", "--output", str(out)]
     argv += [arg for pattern in inputs for arg in ("--input", pattern)]
     return argv + (["--config", config] if config else []) + list(beam_args)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from bench.usage import Meter, Usage
-from schemas import documents as d
+from provmix.schemas import documents as d
 
 PROVMIX, LIBRARY = "provmix stage", "library"
 BATCH = 256
@@ -40,8 +40,8 @@ class Stage:
 
 
 def _warc_records(shard: Path, limit: int) -> Iterator[dict]:
-    from pipeline.read.config import ReadConfig
-    from pipeline.read.warc import iter_warc
+    from provmix.pipeline.read.config import ReadConfig
+    from provmix.pipeline.read.warc import iter_warc
 
     with open(shard, "rb") as stream:
         records = (r for r in iter_warc(stream, str(shard), ReadConfig()) if isinstance(r, dict))
@@ -49,8 +49,8 @@ def _warc_records(shard: Path, limit: int) -> Iterator[dict]:
 
 
 def prepare(shard: Path, limit: int) -> Prepared:
-    from pipeline.extract import ExtractConfig, ExtractText
-    from pipeline.language import IdentifyLanguageStep, LanguageConfig
+    from provmix.pipeline.extract import ExtractConfig, ExtractText
+    from provmix.pipeline.language import IdentifyLanguageStep, LanguageConfig
 
     prepared = Prepared(shard, limit, records=list(_warc_records(shard, limit)))
     prepared.payloads = [r[d.RAW_CONTENT] for r in prepared.records]
@@ -65,7 +65,7 @@ def prepare(shard: Path, limit: int) -> Prepared:
 
 
 def _accepted(apply: Callable[[dict], Iterator[dict]], record: dict) -> list[dict]:
-    from pipeline.step import Reject
+    from provmix.pipeline.step import Reject
 
     try:
         return list(apply(record))
@@ -88,7 +88,7 @@ def _provmix_read(p: Prepared) -> Work:
 
 
 def _provmix_extract(p: Prepared) -> Work:
-    from pipeline.extract import ExtractConfig, ExtractText
+    from provmix.pipeline.extract import ExtractConfig, ExtractText
 
     step = ExtractText(ExtractConfig())
     step.start()
@@ -96,7 +96,7 @@ def _provmix_extract(p: Prepared) -> Work:
 
 
 def _provmix_language(p: Prepared) -> Work:
-    from pipeline.language import IdentifyLanguageStep, LanguageConfig
+    from provmix.pipeline.language import IdentifyLanguageStep, LanguageConfig
 
     step = IdentifyLanguageStep(LanguageConfig())
     step.start()
@@ -105,8 +105,8 @@ def _provmix_language(p: Prepared) -> Work:
 
 
 def _provmix_dedup_sketch(p: Prepared) -> Work:
-    from pipeline.dedup.config import DedupConfig
-    from pipeline.dedup.transform import Sketch
+    from provmix.pipeline.dedup.config import DedupConfig
+    from provmix.pipeline.dedup.transform import Sketch
 
     sketch = Sketch(DedupConfig())
     sketch.setup()
@@ -122,7 +122,7 @@ def _provmix_dedup_sketch(p: Prepared) -> Work:
 
 def _detector(spec: str) -> Callable[[Prepared], Work]:
     def factory(p: Prepared) -> Work:
-        from detectors.registry import load_detector
+        from provmix.detectors.registry import load_detector
 
         detector = load_detector(spec)
 

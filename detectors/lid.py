@@ -13,9 +13,9 @@ import re
 import threading
 from typing import Sequence
 
-from detectors.base import ModelInfo
-from detectors.langid_numpy import NumpyLangid
-from detectors.normalize import LETTER_RUN, matched_chars, normalize_text
+from provmix.detectors.base import ModelInfo
+from provmix.detectors.langid_numpy import NumpyLangid
+from provmix.detectors.normalize import LETTER_RUN, matched_chars, normalize_text
 
 UNDETERMINED = "und"
 _NO_LANGUAGE = "zxx"  # py3langid's class for text without linguistic content

@@ -9,16 +9,16 @@ from __future__ import annotations
 import importlib
 import threading
 
-from detectors.base import Detector
+from provmix.detectors.base import Detector
 
 # spec name or family → "module:factory"; each factory takes the text after ':' (or None) and keyword options.
 FACTORIES: dict[str, str] = {
-    "ai-default": "detectors.ai_text.default:load",
-    "ai-minilm": "detectors.ai_text.embedding:load",
-    "mt-default": "detectors.machine_translation.default:load",
-    "hf-classifier": "detectors.ai_text.hf_classifier:load",
-    "binoculars": "detectors.ai_text.binoculars:load",
-    "watermark": "detectors.watermark:load",
+    "ai-default": "provmix.detectors.ai_text.default:load",
+    "ai-minilm": "provmix.detectors.ai_text.embedding:load",
+    "mt-default": "provmix.detectors.machine_translation.default:load",
+    "hf-classifier": "provmix.detectors.ai_text.hf_classifier:load",
+    "binoculars": "provmix.detectors.ai_text.binoculars:load",
+    "watermark": "provmix.detectors.watermark:load",
 }
 
 _IMPORT_LOCK = threading.Lock()  # transformers' lazy imports are not thread-safe (multi_threading runner)

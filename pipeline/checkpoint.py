@@ -30,15 +30,15 @@ from apache_beam import pvalue
 from apache_beam.io.filesystem import FileMetadata
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline.detect import ScoreDocuments
-from pipeline.extract import ExtractText
-from pipeline.language import IdentifyLanguageStep
-from pipeline.options import RunConfig
-from pipeline.read import FAILURES, INPUTS, MatchFiles, ReadFile
-from pipeline.step import REJECTS, Step
-from pipeline.write import atomic_create, to_table
-from schemas import documents as d
-from schemas.rejects import REJECT_SCHEMA
+from provmix.pipeline.detect import ScoreDocuments
+from provmix.pipeline.extract import ExtractText
+from provmix.pipeline.language import IdentifyLanguageStep
+from provmix.pipeline.options import RunConfig
+from provmix.pipeline.read import FAILURES, INPUTS, MatchFiles, ReadFile
+from provmix.pipeline.step import REJECTS, Step
+from provmix.pipeline.write import atomic_create, to_table
+from provmix.schemas import documents as d
+from provmix.schemas.rejects import REJECT_SCHEMA
 
 DOCUMENTS_SUFFIX = ".documents.parquet"
 REJECTS_SUFFIX = ".rejects.parquet"

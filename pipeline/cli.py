@@ -23,11 +23,11 @@ commands:
 
 # command (and detector kind) → "module:function" taking argv and returning an exit status
 _SUBCOMMANDS = {
-    ("train", "ai"): "detectors.ai_text.train:main",
-    ("train", "mt"): "detectors.machine_translation.train:main",
-    ("eval", "ai"): "detectors.ai_text.evaluate:main",
-    ("eval", "mt"): "detectors.machine_translation.evaluate:main",
-    ("report",): "pipeline.report:main",
+    ("train", "ai"): "provmix.detectors.ai_text.train:main",
+    ("train", "mt"): "provmix.detectors.machine_translation.train:main",
+    ("eval", "ai"): "provmix.detectors.ai_text.evaluate:main",
+    ("eval", "mt"): "provmix.detectors.machine_translation.evaluate:main",
+    ("report",): "provmix.pipeline.report:main",
 }
 
 
@@ -56,7 +56,7 @@ def _run(argv: Sequence[str]) -> int:
     if any(a in ("-h", "--help") for a in argv):
         import argparse
 
-        from pipeline.options import ProvmixOptions
+        from provmix.pipeline.options import ProvmixOptions
 
         parser = argparse.ArgumentParser(
             prog="provmix run", epilog="Beam and runner options (--runner, --direct_num_workers, Dataflow and "
@@ -64,7 +64,7 @@ def _run(argv: Sequence[str]) -> int:
         ProvmixOptions._add_argparse_args(parser)
         parser.print_help()
         return 0
-    from pipeline.runner import run
+    from provmix.pipeline.runner import run
 
     manifest = run(argv)
     counts = manifest["counts"]
@@ -95,8 +95,8 @@ def _dispatch(argv: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from pipeline.options import ConfigError
-    from pipeline.runner import RunError
+    from provmix.pipeline.options import ConfigError
+    from provmix.pipeline.runner import RunError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     progress = logging.getLogger("provmix")

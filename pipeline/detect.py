@@ -11,9 +11,9 @@ from typing import Sequence
 
 import apache_beam as beam
 
-from detectors.base import AI, MT, Detector
-from pipeline.step import BatchStep, StageResult, run_batch_step
-from schemas import documents as d
+from provmix.detectors.base import AI, MT, Detector
+from provmix.pipeline.step import BatchStep, StageResult, run_batch_step
+from provmix.schemas import documents as d
 
 STAGE = "detect"
 _PRIMARY_COLUMN = {AI: d.P_AI, MT: d.P_MT}
@@ -34,7 +34,7 @@ class DetectConfig:
 
 
 def load_configured(config: DetectConfig) -> list[Detector]:
-    from detectors.registry import load_detector
+    from provmix.detectors.registry import load_detector
 
     return [load_detector(spec, **config.options.get(spec, {})) for spec in config.detectors]
 

@@ -16,11 +16,11 @@ from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.encoding import detect_encoding
 from resiliparse.parse.html import HTMLTree
 
-from pipeline.html_signals import html_signals
-from pipeline.step import Reject, StageResult, Step, run_step
-from pipeline.tokens import DEFAULT_COUNTER, HF_PREFIX, token_counter
-from schemas import documents as d
-from schemas.rejects import (
+from provmix.pipeline.html_signals import html_signals
+from provmix.pipeline.step import Reject, StageResult, Step, run_step
+from provmix.pipeline.tokens import DEFAULT_COUNTER, HF_PREFIX, token_counter
+from provmix.schemas import documents as d
+from provmix.schemas.rejects import (
     EMPTY_TEXT,
     EXTRACTION_FAILED,
     EXTRACTION_TOO_SLOW,
@@ -101,7 +101,7 @@ def _check_complexity(tree: HTMLTree, max_depth: int, max_elements: int) -> None
 
 
 def _find_mt_markers(html: str) -> list[str]:
-    from detectors.machine_translation.markup import find_mt_markers
+    from provmix.detectors.machine_translation.markup import find_mt_markers
 
     return find_mt_markers(html)
 

@@ -13,20 +13,20 @@ from dataclasses import dataclass
 
 import apache_beam as beam
 
-from detectors.machine_translation.siblings import UrlLanguageSiblings
-from pipeline.checkpoint import CheckpointedScan
-from pipeline.dedup import Deduplicate
-from pipeline.detect import Detect
-from pipeline.extract import Extract
-from pipeline.floor import HumanFloor
-from pipeline.label import Label
-from pipeline.language import IdentifyLanguage
-from pipeline.manifest import Tally
-from pipeline.options import RunConfig
-from pipeline.read import ReadInputs
-from pipeline.write import WriteJsonList, WriteParquetShards
-from schemas.documents import DOCUMENT_SCHEMA, LABELS_SCHEMA
-from schemas.rejects import REJECT_SCHEMA
+from provmix.detectors.machine_translation.siblings import UrlLanguageSiblings
+from provmix.pipeline.checkpoint import CheckpointedScan
+from provmix.pipeline.dedup import Deduplicate
+from provmix.pipeline.detect import Detect
+from provmix.pipeline.extract import Extract
+from provmix.pipeline.floor import HumanFloor
+from provmix.pipeline.label import Label
+from provmix.pipeline.language import IdentifyLanguage
+from provmix.pipeline.manifest import Tally
+from provmix.pipeline.options import RunConfig
+from provmix.pipeline.read import ReadInputs
+from provmix.pipeline.write import WriteJsonList, WriteParquetShards
+from provmix.schemas.documents import DOCUMENT_SCHEMA, LABELS_SCHEMA
+from provmix.schemas.rejects import REJECT_SCHEMA
 
 STAGES = ("read", "extract", "language", "detect", "label", "dedup", "human_floor", "write")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from resiliparse.parse.html import HTMLTree
 
-from schemas import documents as d
+from provmix.schemas import documents as d
 
 MAX_HREFLANG = 64
 

@@ -17,9 +17,9 @@ from typing import Sequence
 
 import apache_beam as beam
 
-from pipeline import label_evidence as ev
-from pipeline.step import StageResult, Step, run_step
-from schemas import documents as d
+from provmix.pipeline import label_evidence as ev
+from provmix.pipeline.step import StageResult, Step, run_step
+from provmix.schemas import documents as d
 
 STAGE = "label"
 KINDS = (d.AI, d.MT)

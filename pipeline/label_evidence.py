@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Sequence
 
-from detectors.machine_translation.markup import markup_evidence
-from schemas import documents as d
+from provmix.detectors.machine_translation.markup import markup_evidence
+from provmix.schemas import documents as d
 
 OWN_PREFIX = "label."
 LOGIT_CLIP = 1e-6  # probabilities are clipped to [LOGIT_CLIP, 1 - LOGIT_CLIP] before taking log-odds

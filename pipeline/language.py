@@ -6,8 +6,8 @@ from typing import Sequence
 
 import apache_beam as beam
 
-from pipeline.step import BatchStep, StageResult, run_batch_step
-from schemas import documents as d
+from provmix.pipeline.step import BatchStep, StageResult, run_batch_step
+from provmix.schemas import documents as d
 
 STAGE = "language"
 
@@ -29,7 +29,7 @@ class IdentifyLanguageStep(BatchStep):
         self.config = config
 
     def start(self) -> None:
-        from detectors.lid import LanguageIdentifier
+        from provmix.detectors.lid import LanguageIdentifier
 
         self.lid = LanguageIdentifier(max_chars=self.config.max_chars, min_chars=self.config.min_chars)
 

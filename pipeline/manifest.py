@@ -7,9 +7,9 @@ from typing import Iterable
 
 import apache_beam as beam
 
-from pipeline.write import WriteJsonList
-from schemas import documents as d
-from schemas import rejects as r
+from provmix.pipeline.write import WriteJsonList
+from provmix.schemas import documents as d
+from provmix.schemas import rejects as r
 
 MIX = "mix"
 REJECT = "reject"

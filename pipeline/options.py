@@ -18,14 +18,14 @@ import yaml
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipeline.dedup import DedupConfig
-from pipeline.detect import DetectConfig
-from pipeline.extract import ExtractConfig
-from pipeline.floor import MixConfig
-from pipeline.label import LabelConfig
-from pipeline.language import LanguageConfig
-from pipeline.read.config import ReadConfig
-from pipeline.write import WriteConfig
+from provmix.pipeline.dedup import DedupConfig
+from provmix.pipeline.detect import DetectConfig
+from provmix.pipeline.extract import ExtractConfig
+from provmix.pipeline.floor import MixConfig
+from provmix.pipeline.label import LabelConfig
+from provmix.pipeline.language import LanguageConfig
+from provmix.pipeline.read.config import ReadConfig
+from provmix.pipeline.write import WriteConfig
 
 
 class ConfigError(ValueError):

@@ -16,14 +16,14 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-from pipeline import graph
-from pipeline.detect import load_configured
-from pipeline.floor.config import FAIL
-from pipeline.manifest import dumps, summarize, verify
-from pipeline.options import ConfigError, ProvmixOptions, RunConfig, load_config
-from pipeline.write import read_json
-from schemas.documents import SOURCE_CRAWL, SOURCE_REFERENCE, SOURCE_SYNTHETIC
-from schemas.version import SCHEMA_VERSION
+from provmix.pipeline import graph
+from provmix.pipeline.detect import load_configured
+from provmix.pipeline.floor.config import FAIL
+from provmix.pipeline.manifest import dumps, summarize, verify
+from provmix.pipeline.options import ConfigError, ProvmixOptions, RunConfig, load_config
+from provmix.pipeline.write import read_json
+from provmix.schemas.documents import SOURCE_CRAWL, SOURCE_REFERENCE, SOURCE_SYNTHETIC
+from provmix.schemas.version import SCHEMA_VERSION
 
 MANIFEST = "manifest.json"
 STAGING = ".staging"

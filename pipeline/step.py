@@ -19,7 +19,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from schemas.rejects import REJECTED, STEP_ERROR, make_reject
+from provmix.schemas.rejects import REJECTED, STEP_ERROR, make_reject
 
 REJECTS = "rejects"
 DOCUMENTS = "documents"

@@ -17,8 +17,8 @@ import pyarrow.parquet as pq
 import xxhash
 from apache_beam.io.filesystems import FileSystems
 
-from schemas import documents as d
-from schemas import rejects as r
+from provmix.schemas import documents as d
+from provmix.schemas import rejects as r
 
 
 @dataclass(frozen=True)

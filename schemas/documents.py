@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from schemas.version import SCHEMA_VERSION
+from provmix.schemas.version import SCHEMA_VERSION
 
 # --- source evidence -------------------------------------------------------------------------------
 ID = "id"  # stable document id, see pipeline.ids

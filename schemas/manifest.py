@@ -6,7 +6,7 @@ rows of ``rejected/`` outside other mixes' floor rejections. Each named mix has 
 """
 from __future__ import annotations
 
-from schemas.version import SCHEMA_VERSION
+from provmix.schemas.version import SCHEMA_VERSION
 
 _COUNT_MAP = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
 _NESTED_COUNT_MAP = {"type": "object", "additionalProperties": _COUNT_MAP}

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from schemas import documents as doc
-from schemas.version import SCHEMA_VERSION
+from provmix.schemas import documents as doc
+from provmix.schemas.version import SCHEMA_VERSION
 
 STAGE = "stage"
 REASON = "reason"

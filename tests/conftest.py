@@ -29,7 +29,7 @@ def inputs(tmp_path: Path) -> Path:
 
 
 def run_cli(*args: str) -> int:
-    from pipeline.cli import main
+    from provmix.pipeline.cli import main
 
     return main(list(args))
 
@@ -37,7 +37,7 @@ def run_cli(*args: str) -> int:
 def run_cli_process(*args: str) -> int:
     """The CLI in a fresh process. Training needs it: fasttext-numpy2 can fail with a spurious "Encountered NaN"
     that depends on the memory state of a long-lived process (see detectors/ai_text/fit.py), as a test session is."""
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], check=False).returncode
+    return subprocess.run([sys.executable, "-m", "provmix.pipeline.cli", *args], check=False).returncode
 
 
 def load_manifest(out: Path) -> dict:

@@ -17,7 +17,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 from bench import corpus
 from bench.edits import jaccard, near_duplicate, shingles, tokenize
 from bench.generate import generate
-from schemas.documents import ID, LABEL, RECORD_ID, TEXT, URL
+from provmix.schemas.documents import ID, LABEL, RECORD_ID, TEXT, URL
 
 _WORDS = "river stone quiet market window letter garden morning silver travel paper bridge winter".split()
 

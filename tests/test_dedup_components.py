@@ -7,7 +7,7 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipeline.dedup.components import ConnectedComponents, NotConverged
+from provmix.pipeline.dedup.components import ConnectedComponents, NotConverged
 
 
 def _reference_roots(edges: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipeline.dedup.grouping import GroupIntoPartitions, partition_of
+from provmix.pipeline.dedup.grouping import GroupIntoPartitions, partition_of
 
 
 def _pairs(seed: int) -> list[tuple[object, int]]:

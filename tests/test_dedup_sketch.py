@@ -6,13 +6,13 @@ import pytest
 from datasketch import MinHash, MinHashLSH
 from datasketch.lsh import _optimal_param
 
-from pipeline.dedup import DedupConfig
-from pipeline.dedup.config import FALSE_NEGATIVE_WEIGHT, FALSE_POSITIVE_WEIGHT
-from pipeline.dedup.lsh import band_keys
-from pipeline.dedup.minhash import Permutations, agreement, signature
-from pipeline.dedup.sketch import sketch_texts
-from pipeline.dedup.text import batch_shingle_hashes, dedup_text, exact_key, shingle_hashes, uses_char_shingles
-from pipeline.dedup.verify import set_jaccard, shingle_set
+from provmix.pipeline.dedup import DedupConfig
+from provmix.pipeline.dedup.config import FALSE_NEGATIVE_WEIGHT, FALSE_POSITIVE_WEIGHT
+from provmix.pipeline.dedup.lsh import band_keys
+from provmix.pipeline.dedup.minhash import Permutations, agreement, signature
+from provmix.pipeline.dedup.sketch import sketch_texts
+from provmix.pipeline.dedup.text import batch_shingle_hashes, dedup_text, exact_key, shingle_hashes, uses_char_shingles
+from provmix.pipeline.dedup.verify import set_jaccard, shingle_set
 
 
 def _reference(shingles: np.ndarray, num_perm: int, seed: int) -> np.ndarray:

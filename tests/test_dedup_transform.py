@@ -11,11 +11,11 @@ import xxhash
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipeline.dedup import DedupConfig, Deduplicate
-from pipeline.dedup.config import VERIFY_SIGNATURE
-from pipeline.dedup.lsh import BucketPairs
-from pipeline.dedup.verify import AgreementAtLeast
-from schemas.documents import (
+from provmix.pipeline.dedup import DedupConfig, Deduplicate
+from provmix.pipeline.dedup.config import VERIFY_SIGNATURE
+from provmix.pipeline.dedup.lsh import BucketPairs
+from provmix.pipeline.dedup.verify import AgreementAtLeast
+from provmix.schemas.documents import (
     AI,
     CLUSTER_ID,
     CLUSTER_SIZE,
@@ -31,7 +31,7 @@ from schemas.documents import (
     TEXT,
     new_document,
 )
-from schemas.rejects import DETAIL, EXACT_DUPLICATE, NEAR_DUPLICATE, REASON, STAGE
+from provmix.schemas.rejects import DETAIL, EXACT_DUPLICATE, NEAR_DUPLICATE, REASON, STAGE
 
 SMALL_GRAPHS = DedupConfig(max_rounds=4)  # clusters here are tiny: fewer unrolled rounds keep the tests fast
 SIGNATURE_MODE = DedupConfig(max_rounds=4, verify=VERIFY_SIGNATURE)

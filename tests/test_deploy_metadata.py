@@ -16,8 +16,8 @@ import pytest
 import yaml
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipeline.options import ProvmixOptions
-from pipeline.runner import RunError, run
+from provmix.pipeline.options import ProvmixOptions
+from provmix.pipeline.runner import RunError, run
 from tests import fixtures
 
 ROOT = Path(__file__).resolve().parents[1]

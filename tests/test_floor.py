@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.floor import MixConfig, select_mix
-from pipeline.floor.config import SCOPE_COLUMNS, SYNTHETIC
-from pipeline.floor.plan import water_fill
-from schemas import documents as d
+from provmix.pipeline.floor import MixConfig, select_mix
+from provmix.pipeline.floor.config import SCOPE_COLUMNS, SYNTHETIC
+from provmix.pipeline.floor.plan import water_fill
+from provmix.schemas import documents as d
 
 LABELS = [d.HUMAN, d.AI, d.MT, d.UNKNOWN]
 SOURCES = [d.SOURCE_CRAWL, d.SOURCE_CRAWL, d.SOURCE_CRAWL, d.SOURCE_REFERENCE, d.SOURCE_SYNTHETIC]

@@ -8,10 +8,10 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipeline.floor import HumanFloor, MixConfig, select_mix
-from pipeline.label import Label, LabelConfig
-from schemas import documents as d
-from schemas.rejects import HUMAN_FLOOR, MIX, REASON, STAGE
+from provmix.pipeline.floor import HumanFloor, MixConfig, select_mix
+from provmix.pipeline.label import Label, LabelConfig
+from provmix.schemas import documents as d
+from provmix.schemas.rejects import HUMAN_FLOOR, MIX, REASON, STAGE
 
 
 def generated_docs(n: int, seed: int) -> list[dict]:

@@ -5,9 +5,9 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipeline.label import Label, LabelConfig, decide_label
-from pipeline.label_evidence import EvidenceProvider, logit, sigmoid
-from schemas import documents as d
+from provmix.pipeline.label import Label, LabelConfig, decide_label
+from provmix.pipeline.label_evidence import EvidenceProvider, logit, sigmoid
+from provmix.schemas import documents as d
 
 NO_PROVIDERS: tuple = ()
 

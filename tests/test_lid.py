@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detectors.lid import UNDETERMINED, LanguageIdentifier, letter_count
+from provmix.detectors.lid import UNDETERMINED, LanguageIdentifier, letter_count
 
 SENTENCES = {
     "en": "The committee will publish its final report on the new railway line next month.",
@@ -77,7 +77,7 @@ def test_numpy_scoring_gives_py3langid_results():
     from py3langid.langid import MODEL_FILE
     from py3langid.langid import LanguageIdentifier as Py3Langid
 
-    from detectors.langid_numpy import NumpyLangid
+    from provmix.detectors.langid_numpy import NumpyLangid
 
     reference = Py3Langid.from_model_file(MODEL_FILE, norm_probs=True)
     texts = _mixed_texts(seed=3, n=400)
@@ -107,7 +107,7 @@ def test_automaton_depth_is_the_models():
     from py3langid.langid import MODEL_FILE
     from py3langid.langid import LanguageIdentifier as Py3Langid
 
-    from detectors.langid_numpy import AUTOMATON_DEPTH, NumpyLangid
+    from provmix.detectors.langid_numpy import AUTOMATON_DEPTH, NumpyLangid
 
     model = NumpyLangid(Py3Langid.from_model_file(MODEL_FILE, norm_probs=True))
     assert _automaton_depth(model._nextmove, model._rowbase) == AUTOMATON_DEPTH

@@ -6,12 +6,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detectors.base import Detector
-from detectors.machine_translation.corpus import HUMAN, MT, TEST, read_rows, split_of
-from detectors.machine_translation.default import SHIPPED
-from detectors.machine_translation.model import read_config
-from detectors.metrics import auroc
-from detectors.registry import load_detector
+from provmix.detectors.base import Detector
+from provmix.detectors.machine_translation.corpus import HUMAN, MT, TEST, read_rows, split_of
+from provmix.detectors.machine_translation.default import SHIPPED
+from provmix.detectors.machine_translation.model import read_config
+from provmix.detectors.metrics import auroc
+from provmix.detectors.registry import load_detector
 
 LANGUAGES = ("cs", "de", "en", "he", "hr", "ja", "ru", "uk", "zh")
 WMT23 = Path(__file__).resolve().parents[2] / "shared" / "data" / "mt" / "wmt23.jsonl.gz"

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from detectors.machine_translation.markup import WEIGHTS, find_mt_markers, markup_evidence, primary_language
-from schemas import documents as d
+from provmix.detectors.machine_translation.markup import WEIGHTS, find_mt_markers, markup_evidence, primary_language
+from provmix.schemas import documents as d
 
 
 def page(head: str = "", body: str = "<p>Ein ganz gewöhnlicher Absatz.</p>", html_attrs: str = 'lang="de"') -> str:

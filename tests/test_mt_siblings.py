@@ -5,7 +5,7 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from detectors.machine_translation.siblings import (
+from provmix.detectors.machine_translation.siblings import (
     EVIDENCE_NAME,
     WEIGHT_MANY,
     WEIGHT_TWO,
@@ -13,7 +13,7 @@ from detectors.machine_translation.siblings import (
     is_language_marker,
     sibling_key,
 )
-from schemas import documents as d
+from provmix.schemas import documents as d
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from detectors.machine_translation.text import MAX_CHARS, chunks, clean_text, model_lines, tokenize
+from provmix.detectors.machine_translation.text import MAX_CHARS, chunks, clean_text, model_lines, tokenize
 
 
 def test_clean_text_drops_placeholders_and_bounds_the_prefix() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from detectors.machine_translation import evaluate
-from detectors.machine_translation.default import load
-from detectors.machine_translation.model import CONFIG
+from provmix.detectors.machine_translation import evaluate
+from provmix.detectors.machine_translation.default import load
+from provmix.detectors.machine_translation.model import CONFIG
 from tests.conftest import run_cli_process
 
 ORIGINAL = "river stone lantern harbour whisper meadow crooked lively sparrow thunder quilt ember".split()

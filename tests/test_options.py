@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.options import ConfigError, ProvmixOptions, load_config
+from provmix.pipeline.options import ConfigError, ProvmixOptions, load_config
 
 
 def _write(tmp_path: Path, text: str) -> str:

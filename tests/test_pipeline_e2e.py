@@ -7,8 +7,8 @@ import jsonschema
 import pyarrow.parquet as pq
 import pytest
 
-from schemas.manifest import MANIFEST_SCHEMA
-from schemas.rejects import OUTCOME, REASON
+from provmix.schemas.manifest import MANIFEST_SCHEMA
+from provmix.schemas.rejects import OUTCOME, REASON
 from tests.conftest import SHARED_DATA, load_manifest, run_cli
 
 FAST = ("--detectors", "", "--human-floor", "0")  # detectors and the floor have their own tests

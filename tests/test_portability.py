@@ -20,8 +20,8 @@ from typing import Iterator
 import pyarrow.parquet as pq
 import pytest
 
-from schemas import documents as d
-from schemas import rejects as r
+from provmix.schemas import documents as d
+from provmix.schemas import rejects as r
 from tests import fixtures
 from tests.conftest import load_manifest, run_cli
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ids import document_id
-from pipeline.read import detect_format
-from pipeline.read.config import ReadConfig
-from pipeline.read.records import Failure, SkippedRecord
-from pipeline.read.tabular import iter_jsonl
-from pipeline.read.warc import iter_warc
-from schemas import documents as d
+from provmix.pipeline.ids import document_id
+from provmix.pipeline.read import detect_format
+from provmix.pipeline.read.config import ReadConfig
+from provmix.pipeline.read.records import Failure, SkippedRecord
+from provmix.pipeline.read.tabular import iter_jsonl
+from provmix.pipeline.read.warc import iter_warc
+from provmix.schemas import documents as d
 from tests import fixtures
 from tests.conftest import SHARED_DATA
 

@@ -11,15 +11,15 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from pipeline.report import load_manifest as read_run_manifest
-from pipeline.report import render
-from pipeline.report.metrics import stage_throughput, timing_seconds
-from pipeline.report.scan import SCORE_BINS, ClusterSizes, MixTally, ScoreHistograms
-from pipeline.report.sections import floor_reports
-from pipeline.runner import RunError
-from pipeline.write import write_rows
-from schemas import documents as d
-from schemas.documents import DOCUMENT_SCHEMA, LABELS_SCHEMA, new_document
+from provmix.pipeline.report import load_manifest as read_run_manifest
+from provmix.pipeline.report import render
+from provmix.pipeline.report.metrics import stage_throughput, timing_seconds
+from provmix.pipeline.report.scan import SCORE_BINS, ClusterSizes, MixTally, ScoreHistograms
+from provmix.pipeline.report.sections import floor_reports
+from provmix.pipeline.runner import RunError
+from provmix.pipeline.write import write_rows
+from provmix.schemas import documents as d
+from provmix.schemas.documents import DOCUMENT_SCHEMA, LABELS_SCHEMA, new_document
 from tests.conftest import load_manifest, run_cli
 
 SECTION_TITLES = ("Run overview", "Label shares", "Human share vs floor target", "Detector scores by label",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import checkpoint, runner
+from provmix.pipeline import checkpoint, runner
 from tests.conftest import run_cli
 
 FAST = ("--detectors", "", "--human-floor", "0")

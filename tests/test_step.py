@@ -4,7 +4,7 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipeline.step import BatchStep, Reject, Step, run_batch_step, run_step
+from provmix.pipeline.step import BatchStep, Reject, Step, run_batch_step, run_step
 
 
 class Shout(Step):

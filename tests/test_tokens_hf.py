@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.tokens import HFTokenCounter, count_tokens, token_counter
+from provmix.pipeline.tokens import HFTokenCounter, count_tokens, token_counter
 
 transformers = pytest.importorskip("transformers")
 tokenizers = pytest.importorskip("tokenizers")

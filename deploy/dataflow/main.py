@@ -5,7 +5,7 @@ It is ``provmix run`` with the same flags, so a template launch and a command-li
 import logging
 import sys
 
-from pipeline.cli import main
+from provmix.pipeline.cli import main
 
 if __name__ == "__main__":
     logging.getLogger().setLevel(logging.INFO)

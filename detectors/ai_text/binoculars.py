@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-from detectors.ai_text.hf_support import (
+from provmix.detectors.ai_text.hf_support import (
     as_languages,
     effective_max_length,
     import_torch_transformers,
@@ -24,8 +24,8 @@ from detectors.ai_text.hf_support import (
     resolve_device,
     scorable_indices,
 )
-from detectors.base import AI, ModelInfo, Scores
-from detectors.calibration import PlattCalibration
+from provmix.detectors.base import AI, ModelInfo, Scores
+from provmix.detectors.calibration import PlattCalibration
 
 FAMILY = "binoculars"
 DEFAULT_CENTER = 0.9015

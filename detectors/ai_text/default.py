@@ -11,9 +11,9 @@ from typing import Sequence
 
 import numpy as np
 
-from detectors.ai_text.stacked import StackedModel, combined_digest, file_digests
-from detectors.base import AI, ModelInfo, Scores
-from detectors.normalize import normalize_text
+from provmix.detectors.ai_text.stacked import StackedModel, combined_digest, file_digests
+from provmix.detectors.base import AI, ModelInfo, Scores
+from provmix.detectors.normalize import normalize_text
 
 NAME = "ai-default"
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / NAME

@@ -15,14 +15,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from detectors.ai_text.default import DEFAULT_MIN_CHARS, LANGUAGES, scorable
-from detectors.ai_text.stacked import combined_digest
-from detectors.ai_text.features import FEATURE_NAMES, feature_matrix
-from detectors.ai_text.logistic import LogisticModel
-from detectors.ai_text.minilm import EMBEDDING_DIM, MiniLMEncoder
-from detectors.base import AI, ModelInfo, Scores
-from detectors.calibration import PlattCalibration
-from detectors.normalize import normalize_text
+from provmix.detectors.ai_text.default import DEFAULT_MIN_CHARS, LANGUAGES, scorable
+from provmix.detectors.ai_text.stacked import combined_digest
+from provmix.detectors.ai_text.features import FEATURE_NAMES, feature_matrix
+from provmix.detectors.ai_text.logistic import LogisticModel
+from provmix.detectors.ai_text.minilm import EMBEDDING_DIM, MiniLMEncoder
+from provmix.detectors.base import AI, ModelInfo, Scores
+from provmix.detectors.calibration import PlattCalibration
+from provmix.detectors.normalize import normalize_text
 
 NAME = "ai-minilm"
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / NAME
@@ -146,7 +146,7 @@ def build_detector(head: EmbeddingHead, encoder: Encoder, max_length: int, min_c
 
 def load(argument: str | None = None, device: str = "cpu", batch_size: int = 64, max_length: int = 256,
          min_chars: int | None = None) -> EmbeddingAIDetector:
-    """The shipped head, or a folder written by ``python -m detectors.ai_text.train_embedding --out DIR``."""
+    """The shipped head, or a folder written by ``python -m provmix.detectors.ai_text.train_embedding --out DIR``."""
     folder = Path(argument) if argument else MODEL_DIR
     encoder = MiniLMEncoder(device=device, batch_size=batch_size, max_length=max_length)
     return build_detector(EmbeddingHead.load(folder), encoder, max_length, min_chars, folder, encoder.sha256)

@@ -13,10 +13,10 @@ from typing import Sequence
 
 import numpy as np
 
-from detectors.ai_text.fit import AI_LABEL_VALUE, default_data_files, labels, load_rows
-from detectors.base import Detector
-from detectors.metrics import summary
-from detectors.registry import load_detector
+from provmix.detectors.ai_text.fit import AI_LABEL_VALUE, default_data_files, labels, load_rows
+from provmix.detectors.base import Detector
+from provmix.detectors.metrics import summary
+from provmix.detectors.registry import load_detector
 
 BREAKDOWNS = ("source", "generator", "domain", "lang", "variant")
 HUMAN_LABEL_VALUE = "human"
@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("no data files given and none found in the default data folder")
     rows = load_rows(paths)
     if args.protocols:
-        from detectors.ai_text.fit import TrainConfig
-        from detectors.ai_text.protocols import format_protocols, run_protocols
+        from provmix.detectors.ai_text.fit import TrainConfig
+        from provmix.detectors.ai_text.protocols import format_protocols, run_protocols
 
         report = {"protocols": run_protocols(rows, TrainConfig(seed=args.seed), jobs=args.jobs)}
         print(format_protocols(report["protocols"]))

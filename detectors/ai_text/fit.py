@@ -15,9 +15,9 @@ from typing import Iterable, Sequence
 import fasttext
 import numpy as np
 
-from detectors.ai_text.default import scorable
-from detectors.ai_text.logistic import LogisticModel
-from detectors.ai_text.stacked import (
+from provmix.detectors.ai_text.default import scorable
+from provmix.detectors.ai_text.logistic import LogisticModel
+from provmix.detectors.ai_text.stacked import (
     AI_LABEL,
     HUMAN_LABEL,
     StackedModel,
@@ -26,10 +26,10 @@ from detectors.ai_text.stacked import (
     stack_inputs,
     uses_fasttext,
 )
-from detectors.calibration import PlattCalibration
-from detectors.data import group_fold, read_jsonl, split_by_group
-from detectors.metrics import threshold_at_fpr
-from detectors.normalize import normalize_text
+from provmix.detectors.calibration import PlattCalibration
+from provmix.detectors.data import group_fold, read_jsonl, split_by_group
+from provmix.detectors.metrics import threshold_at_fpr
+from provmix.detectors.normalize import normalize_text
 
 AI_LABEL_VALUE = "ai"
 DATA_ENV = "PROVMIX_AI_DATA"

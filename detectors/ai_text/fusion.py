@@ -9,9 +9,9 @@ from typing import Sequence
 
 import numpy as np
 
-from detectors.ai_text.fit import labels
-from detectors.ai_text.logistic import LogisticModel
-from detectors.base import Detector, Scores
+from provmix.detectors.ai_text.fit import labels
+from provmix.detectors.ai_text.logistic import LogisticModel
+from provmix.detectors.base import Detector, Scores
 
 
 def log_odds(p: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ from typing import Sequence
 
 import numpy as np
 
-from detectors.ai_text.hf_support import (
+from provmix.detectors.ai_text.hf_support import (
     as_languages,
     effective_max_length,
     import_torch_transformers,
@@ -19,8 +19,8 @@ from detectors.ai_text.hf_support import (
     resolve_device,
     scorable_indices,
 )
-from detectors.base import AI, ModelInfo, Scores
-from detectors.calibration import PlattCalibration
+from provmix.detectors.base import AI, ModelInfo, Scores
+from provmix.detectors.calibration import PlattCalibration
 
 FAMILY = "hf-classifier"
 POSITIVE_LABEL_NAMES = ("ai", "machine", "machine-generated", "generated", "fake", "llm", "gpt", "chatgpt")

@@ -9,9 +9,9 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from detectors.calibration import PlattCalibration
-from detectors.normalize import normalize_text
-from detectors.registry import _IMPORT_LOCK
+from provmix.detectors.calibration import PlattCalibration
+from provmix.detectors.normalize import normalize_text
+from provmix.detectors.registry import _IMPORT_LOCK
 
 CALIBRATION_FILE = "provmix_calibration.json"  # {"method": "platt", "a", "b", "threshold"} beside a model
 

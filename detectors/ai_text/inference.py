@@ -11,8 +11,8 @@ from typing import Any, Iterable, Sequence
 
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 
-from detectors.base import Detector
-from detectors.registry import load_detector
+from provmix.detectors.base import Detector
+from provmix.detectors.registry import load_detector
 
 
 class DetectorModelHandler(ModelHandler[tuple, PredictionResult, Detector]):

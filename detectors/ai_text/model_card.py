@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from detectors.ai_text.evaluate import format_report
-from detectors.ai_text.features import FEATURE_NAMES
-from detectors.ai_text.stacked import StackedModel, combined_digest
+from provmix.detectors.ai_text.evaluate import format_report
+from provmix.detectors.ai_text.features import FEATURE_NAMES
+from provmix.detectors.ai_text.stacked import StackedModel, combined_digest
 
 CARD_FILE = "MODEL_CARD.md"
 _FEATURES = (f"{len(FEATURE_NAMES)} cheap stylometric features (punctuation and function-word rates, character "

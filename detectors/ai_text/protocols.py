@@ -15,10 +15,10 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from detectors.ai_text.default import build_detector
-from detectors.ai_text.evaluate import TABLE_HEADER, format_metric, evaluate_rows
-from detectors.ai_text.fit import AI_LABEL_VALUE, TrainConfig, fit_models
-from detectors.data import split_by_group
+from provmix.detectors.ai_text.default import build_detector
+from provmix.detectors.ai_text.evaluate import TABLE_HEADER, format_metric, evaluate_rows
+from provmix.detectors.ai_text.fit import AI_LABEL_VALUE, TrainConfig, fit_models
+from provmix.detectors.data import split_by_group
 
 PROTOCOL_VARIANTS = ("stacked", "fasttext", "features", "length")
 DEV_FRACTION = 0.2

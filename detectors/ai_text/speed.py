@@ -1,4 +1,4 @@
-"""Throughput of a detector on one core: ``python -m detectors.ai_text.speed [--detector SPEC] [--data FILE]``.
+"""Throughput of a detector on one core: ``python -m provmix.detectors.ai_text.speed [--detector SPEC] [--data FILE]``.
 
 Reports documents per CPU-second (process time, so other load on the machine does not count against it) and
 per wall-clock second, over the English texts of the data, normalisation and abstain checks included.
@@ -9,12 +9,12 @@ import argparse
 import time
 from pathlib import Path
 
-from detectors.ai_text.fit import default_data_files, load_rows
-from detectors.registry import load_detector
+from provmix.detectors.ai_text.fit import default_data_files, load_rows
+from provmix.detectors.registry import load_detector
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m detectors.ai_text.speed", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m provmix.detectors.ai_text.speed", description=__doc__)
     parser.add_argument("--detector", default="ai-default")
     parser.add_argument("--data", nargs="+", type=Path)
     parser.add_argument("--limit", type=int, default=5000)

@@ -15,9 +15,9 @@ from pathlib import Path
 import fasttext
 import numpy as np
 
-from detectors.ai_text.features import FEATURE_NAMES, feature_matrix
-from detectors.ai_text.logistic import LogisticModel
-from detectors.calibration import PlattCalibration
+from provmix.detectors.ai_text.features import FEATURE_NAMES, feature_matrix
+from provmix.detectors.ai_text.logistic import LogisticModel
+from provmix.detectors.calibration import PlattCalibration
 
 MODEL_JSON = "model.json"
 FASTTEXT_FILE = "model.ftz"

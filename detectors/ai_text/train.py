@@ -12,12 +12,12 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from detectors.ai_text.default import MODEL_DIR, build_detector
-from detectors.ai_text.evaluate import evaluate_rows, format_report
-from detectors.ai_text.fit import DATA_ENV, TrainConfig, default_data_files, fit_models, load_rows
-from detectors.ai_text.model_card import write_model_card
-from detectors.ai_text.stacked import VARIANTS
-from detectors.data import split_by_group
+from provmix.detectors.ai_text.default import MODEL_DIR, build_detector
+from provmix.detectors.ai_text.evaluate import evaluate_rows, format_report
+from provmix.detectors.ai_text.fit import DATA_ENV, TrainConfig, default_data_files, fit_models, load_rows
+from provmix.detectors.ai_text.model_card import write_model_card
+from provmix.detectors.ai_text.stacked import VARIANTS
+from provmix.detectors.data import split_by_group
 
 MODEL_VERSION = "1.0.0"
 DEV_FRACTION = 0.2

@@ -1,4 +1,4 @@
-"""Train, calibrate and evaluate ``ai-minilm``: ``python -m detectors.ai_text.train_embedding``.
+"""Train, calibrate and evaluate ``ai-minilm``: ``python -m provmix.detectors.ai_text.train_embedding``.
 
 Same data, split and protocols as ``provmix train ai`` / ``provmix eval ai --protocols``: train/dev split by
 ``group_id`` (dev 20%, never used for fitting); inside train, 20% of groups calibrate (Platt) and pick the 1%-FPR
@@ -17,9 +17,9 @@ from typing import Sequence
 
 import numpy as np
 
-from detectors.ai_text.default import build_detector as build_stacked_detector
-from detectors.ai_text.default import scorable
-from detectors.ai_text.embedding import (
+from provmix.detectors.ai_text.default import build_detector as build_stacked_detector
+from provmix.detectors.ai_text.default import scorable
+from provmix.detectors.ai_text.embedding import (
     MODEL_DIR,
     MODEL_JSON,
     VARIANTS,
@@ -28,17 +28,17 @@ from detectors.ai_text.embedding import (
     head_inputs,
     prefix_chars,
 )
-from detectors.ai_text.evaluate import evaluate_rows, format_report
-from detectors.ai_text.fit import DATA_ENV, TrainConfig, default_data_files, fit_models, labels, load_rows
-from detectors.ai_text.fusion import fit_fusion
-from detectors.ai_text.logistic import LogisticModel
-from detectors.ai_text.minilm import EMBEDDING_DIM, MiniLMEncoder
-from detectors.ai_text.protocols import format_protocols, mean_rows, protocol_splits
-from detectors.ai_text.train import DEV_FRACTION, sha256_file
-from detectors.calibration import PlattCalibration
-from detectors.data import split_by_group
-from detectors.metrics import threshold_at_fpr
-from detectors.normalize import normalize_text
+from provmix.detectors.ai_text.evaluate import evaluate_rows, format_report
+from provmix.detectors.ai_text.fit import DATA_ENV, TrainConfig, default_data_files, fit_models, labels, load_rows
+from provmix.detectors.ai_text.fusion import fit_fusion
+from provmix.detectors.ai_text.logistic import LogisticModel
+from provmix.detectors.ai_text.minilm import EMBEDDING_DIM, MiniLMEncoder
+from provmix.detectors.ai_text.protocols import format_protocols, mean_rows, protocol_splits
+from provmix.detectors.ai_text.train import DEV_FRACTION, sha256_file
+from provmix.detectors.calibration import PlattCalibration
+from provmix.detectors.data import split_by_group
+from provmix.detectors.metrics import threshold_at_fpr
+from provmix.detectors.normalize import normalize_text
 
 MODEL_VERSION = "1.0.0"
 CACHE_DIR = Path("/tmp/provmix-minilm")
@@ -187,7 +187,7 @@ Generalisation to unseen generators and sources: see `docs/ai-detector.md`.
 - `{MODEL_JSON}` sha256 `{digest}`
 
 ## Reproduce
-`python -m detectors.ai_text.train_embedding --seed {config['seed']} --variant {head.variant} --out DIR`
+`python -m provmix.detectors.ai_text.train_embedding --seed {config['seed']} --variant {head.variant} --out DIR`
 
 ## Limitations
 English only; trained on 2019–2023 generators. A probability, not proof: never use it alone to judge a person.
@@ -196,7 +196,7 @@ English only; trained on 2019–2023 generators. A probability, not proof: never
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m detectors.ai_text.train_embedding", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m provmix.detectors.ai_text.train_embedding", description=__doc__)
     parser.add_argument("--data", nargs="+", type=Path, help=f"labelled JSONL(.gz) files (default: ${DATA_ENV})")
     parser.add_argument("--out", type=Path, default=MODEL_DIR, help="model folder (default: the shipped one)")
     parser.add_argument("--seed", type=int, default=0)

@@ -7,7 +7,7 @@ from typing import Iterable, Iterator, Sequence
 
 import xxhash
 
-from detectors.data import read_jsonl
+from provmix.detectors.data import read_jsonl
 
 HUMAN = "human"
 HUMAN_TRANSLATION = "human_translation"

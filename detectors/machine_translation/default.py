@@ -15,9 +15,9 @@ from typing import Sequence
 
 import numpy as np
 
-from detectors.base import MT, ModelInfo, Scores
-from detectors.machine_translation.model import CONFIG, LanguageModel, load_language_models, read_config, sha256_of
-from detectors.machine_translation.text import clean_text, model_lines
+from provmix.detectors.base import MT, ModelInfo, Scores
+from provmix.detectors.machine_translation.model import CONFIG, LanguageModel, load_language_models, read_config, sha256_of
+from provmix.detectors.machine_translation.text import clean_text, model_lines
 
 NAME = "mt-default"
 SHIPPED = Path(__file__).resolve().parent.parent / "models" / NAME

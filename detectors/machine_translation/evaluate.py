@@ -18,10 +18,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from detectors.machine_translation.corpus import DEV, HUMAN, HUMAN_TRANSLATION, MT, TEST, TRAIN, read_rows, split_of
-from detectors.machine_translation.default import MTDetector
-from detectors.metrics import auroc, summary
-from detectors.registry import load_detector
+from provmix.detectors.machine_translation.corpus import DEV, HUMAN, HUMAN_TRANSLATION, MT, TEST, TRAIN, read_rows, split_of
+from provmix.detectors.machine_translation.default import MTDetector
+from provmix.detectors.metrics import auroc, summary
+from provmix.detectors.registry import load_detector
 
 BATCH = 2048
 DEV_FRACTION, TEST_FRACTION, SEED = 0.15, 0.15, 0  # the defaults of ``provmix train mt``

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from schemas import documents as d
+from provmix.schemas import documents as d
 
 MAX_HTML_CHARS = 1_000_000  # head + tail scanned; widgets sit in <head> or at the end of <body>
 _TAIL_CHARS = 200_000

@@ -23,8 +23,8 @@ from typing import Sequence
 import fasttext
 import numpy as np
 
-from detectors.calibration import PlattCalibration
-from detectors.machine_translation.corpus import MT
+from provmix.detectors.calibration import PlattCalibration
+from provmix.detectors.machine_translation.corpus import MT
 
 CONFIG = "config.json"
 _EPS = 1e-9

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import apache_beam as beam
 
-from schemas import documents as d
+from provmix.schemas import documents as d
 
 EVIDENCE_NAME = "url_language_siblings"
 WEIGHT_TWO = 0.5  # two language versions: translated site, MT or not

@@ -1,4 +1,4 @@
-"""Scoring throughput of an MT detector on one core: ``python -m detectors.machine_translation.speed``.
+"""Scoring throughput of an MT detector on one core: ``python -m provmix.detectors.machine_translation.speed``.
 
 Scores labelled rows in pipeline-sized batches (single-threaded: fastText predicts on the calling thread) and
 prints documents per second of CPU time and of wall time, with the mean document length.
@@ -11,15 +11,15 @@ import sys
 import time
 from typing import Sequence
 
-from detectors.machine_translation.corpus import read_rows
-from detectors.machine_translation.train import DEFAULT_DATA
-from detectors.registry import load_detector
+from provmix.detectors.machine_translation.corpus import read_rows
+from provmix.detectors.machine_translation.train import DEFAULT_DATA
+from provmix.detectors.registry import load_detector
 
 BATCH = 512
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m detectors.machine_translation.speed", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m provmix.detectors.machine_translation.speed", description=__doc__.split("\n")[0])
     parser.add_argument("--data", action="append", help="labelled JSONL(.gz) (default: the WMT files)")
     parser.add_argument("--detector", default="mt-default")
     parser.add_argument("--limit", type=int, default=20000, help="rows to score")

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from detectors.machine_translation.features import feature_tokens
-from detectors.normalize import normalize_text
+from provmix.detectors.machine_translation.features import feature_tokens
+from provmix.detectors.normalize import normalize_text
 
 MAX_CHARS = 2000  # prefix the model reads; bounds scoring time per document
 # raw characters normalised: room for the whitespace and invisible characters normalisation removes, so padding a

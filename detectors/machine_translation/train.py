@@ -21,15 +21,15 @@ from typing import Sequence
 import fasttext
 import numpy as np
 
-from detectors.calibration import PlattCalibration
-from detectors.machine_translation import card
-from detectors.machine_translation.corpus import DEV, MT, TEST, TRAIN, balanced_lines, read_rows, reference_label, split_of
-from detectors.machine_translation.default import NAME, SHIPPED, MTDetector
-from detectors.machine_translation.evaluate import evaluate_rows
-from detectors.machine_translation.model import CONFIG, raw_mt_scores, sha256_of
-from detectors.machine_translation.text import CHUNK_TOKENS, clean_text, model_lines
-from detectors.machine_translation.train_one import NAN_EXIT
-from detectors.metrics import threshold_at_fpr
+from provmix.detectors.calibration import PlattCalibration
+from provmix.detectors.machine_translation import card
+from provmix.detectors.machine_translation.corpus import DEV, MT, TEST, TRAIN, balanced_lines, read_rows, reference_label, split_of
+from provmix.detectors.machine_translation.default import NAME, SHIPPED, MTDetector
+from provmix.detectors.machine_translation.evaluate import evaluate_rows
+from provmix.detectors.machine_translation.model import CONFIG, raw_mt_scores, sha256_of
+from provmix.detectors.machine_translation.text import CHUNK_TOKENS, clean_text, model_lines
+from provmix.detectors.machine_translation.train_one import NAN_EXIT
+from provmix.detectors.metrics import threshold_at_fpr
 
 VERSION = "0.2.0"
 DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "mt"
@@ -49,7 +49,7 @@ def train_language(lines: list[str], path: Path, seed: int) -> "fasttext.FastTex
         train_file = Path(directory) / "train.txt"
         train_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
         command = [
-            sys.executable, "-m", "detectors.machine_translation.train_one", str(train_file), str(path),
+            sys.executable, "-m", "provmix.detectors.machine_translation.train_one", str(train_file), str(path),
             "--train", json.dumps(FASTTEXT), "--quantize", json.dumps(QUANTIZE), "--seed", str(seed),
         ]
         for _ in range(NAN_ATTEMPTS):

@@ -12,9 +12,9 @@ from typing import Iterable, Iterator
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from pipeline.dedup.config import NAMESPACE
-from pipeline.dedup.grouping import GroupIntoPartitions
-from pipeline.dedup.verify import Edge, edge
+from provmix.pipeline.dedup.config import NAMESPACE
+from provmix.pipeline.dedup.grouping import GroupIntoPartitions
+from provmix.pipeline.dedup.verify import Edge, edge
 
 
 class NotConverged(RuntimeError):

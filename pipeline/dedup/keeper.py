@@ -13,7 +13,7 @@ from typing import Iterable, NamedTuple
 import apache_beam as beam
 import xxhash
 
-from schemas.documents import CRAWL_DATE, HTTP_DATE, HUMAN, ID, LABEL, LAST_MODIFIED, UNKNOWN
+from provmix.schemas.documents import CRAWL_DATE, HTTP_DATE, HUMAN, ID, LABEL, LAST_MODIFIED, UNKNOWN
 
 DATE_COLUMNS = (CRAWL_DATE, HTTP_DATE, LAST_MODIFIED)
 _NO_DATE = "~"  # sorts after every ISO-8601 date

@@ -9,10 +9,10 @@ import numpy as np
 import xxhash
 from apache_beam.metrics import Metrics
 
-from pipeline.dedup.config import NAMESPACE, DedupConfig
-from pipeline.dedup.grouping import GroupIntoPartitions
-from pipeline.dedup.minhash import EMPTY
-from pipeline.dedup.verify import AgreementAtLeast, Edge, JaccardAtLeast, VerifyPairs, edge
+from provmix.pipeline.dedup.config import NAMESPACE, DedupConfig
+from provmix.pipeline.dedup.grouping import GroupIntoPartitions
+from provmix.pipeline.dedup.minhash import EMPTY
+from provmix.pipeline.dedup.verify import AgreementAtLeast, Edge, JaccardAtLeast, VerifyPairs, edge
 
 SignedId = tuple  # (doc id, signature bytes)
 

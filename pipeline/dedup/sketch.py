@@ -5,9 +5,9 @@ from typing import Sequence
 
 import numpy as np
 
-from pipeline.dedup.config import DedupConfig
-from pipeline.dedup.minhash import Permutations, signatures
-from pipeline.dedup.text import batch_shingle_hashes, uses_char_shingles
+from provmix.pipeline.dedup.config import DedupConfig
+from provmix.pipeline.dedup.minhash import Permutations, signatures
+from provmix.pipeline.dedup.text import batch_shingle_hashes, uses_char_shingles
 
 
 def sketch_texts(

@@ -12,16 +12,16 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from pipeline.dedup.components import ConnectedComponents
-from pipeline.dedup.config import NAMESPACE, VERIFY_EXACT, DedupConfig
-from pipeline.dedup.keeper import Cluster, Member, SummariseCluster
-from pipeline.dedup.lsh import NearDuplicateEdges, star_edges
-from pipeline.dedup.minhash import Permutations
-from pipeline.dedup.sketch import sketch_texts
-from pipeline.dedup.text import dedup_text, exact_key
-from pipeline.dedup.verify import shingle_set
-from pipeline.step import StageResult
-from schemas.documents import (
+from provmix.pipeline.dedup.components import ConnectedComponents
+from provmix.pipeline.dedup.config import NAMESPACE, VERIFY_EXACT, DedupConfig
+from provmix.pipeline.dedup.keeper import Cluster, Member, SummariseCluster
+from provmix.pipeline.dedup.lsh import NearDuplicateEdges, star_edges
+from provmix.pipeline.dedup.minhash import Permutations
+from provmix.pipeline.dedup.sketch import sketch_texts
+from provmix.pipeline.dedup.text import dedup_text, exact_key
+from provmix.pipeline.dedup.verify import shingle_set
+from provmix.pipeline.step import StageResult
+from provmix.schemas.documents import (
     CLUSTER_ID,
     CLUSTER_SIZE,
     EVIDENCE,
@@ -37,7 +37,7 @@ from schemas.documents import (
     VALUE,
     WEIGHT,
 )
-from schemas.rejects import EXACT_DUPLICATE, NEAR_DUPLICATE, make_reject
+from provmix.schemas.rejects import EXACT_DUPLICATE, NEAR_DUPLICATE, make_reject
 
 STAGE = "dedup"
 LABEL_MIX_EVIDENCE = "dedup_cluster_labels"

@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 import apache_beam as beam
 import numpy as np
 
-from pipeline.dedup.minhash import agreement
+from provmix.pipeline.dedup.minhash import agreement
 
 Edge = tuple  # (smaller id, larger id)
 _PAIR, _SET = "pair", "payload"

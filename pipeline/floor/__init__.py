@@ -2,8 +2,8 @@
 
 See docs/labels-and-floor.md for the algorithm and the report.
 """
-from pipeline.floor.config import MixConfig
-from pipeline.floor.local import LocalMix, select_mix
-from pipeline.floor.transform import FloorResult, HumanFloor
+from provmix.pipeline.floor.config import MixConfig
+from provmix.pipeline.floor.local import LocalMix, select_mix
+from provmix.pipeline.floor.transform import FloorResult, HumanFloor
 
 __all__ = ["FloorResult", "HumanFloor", "LocalMix", "MixConfig", "select_mix"]

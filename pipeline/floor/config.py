@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.label_evidence import parse_date
-from schemas import documents as d
+from provmix.pipeline.label_evidence import parse_date
+from provmix.schemas import documents as d
 
 _MIX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 TOKENS = "tokens"

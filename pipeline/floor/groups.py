@@ -5,10 +5,10 @@ from typing import Mapping, NamedTuple
 
 import xxhash
 
-from pipeline.floor.config import GLOBAL, SCOPE_COLUMNS, SYNTHETIC, MixConfig
-from pipeline.label_evidence import parse_date
-from pipeline.tokens import count_tokens
-from schemas import documents as d
+from provmix.pipeline.floor.config import GLOBAL, SCOPE_COLUMNS, SYNTHETIC, MixConfig
+from provmix.pipeline.label_evidence import parse_date
+from provmix.pipeline.tokens import count_tokens
+from provmix.schemas import documents as d
 
 BUCKET_BITS = 16
 BUCKETS = 1 << BUCKET_BITS  # a threshold of BUCKETS keeps every bucket

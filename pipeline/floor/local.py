@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable, NamedTuple
 
-from pipeline.floor.config import MixConfig, check_mixes
-from pipeline.floor.groups import bucket_of, group_of, human_classes, is_kept, scope_key, tokens_of
-from pipeline.floor.plan import Histogram, histogram_add, plan_scope
+from provmix.pipeline.floor.config import MixConfig, check_mixes
+from provmix.pipeline.floor.groups import bucket_of, group_of, human_classes, is_kept, scope_key, tokens_of
+from provmix.pipeline.floor.plan import Histogram, histogram_add, plan_scope
 
 
 class LocalMix(NamedTuple):

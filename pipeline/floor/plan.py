@@ -18,8 +18,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Mapping, NamedTuple
 
-from pipeline.floor.config import CLASSES, DOWNSAMPLE, TOKENS, MixConfig
-from pipeline.floor.groups import BUCKETS, Group
+from provmix.pipeline.floor.config import CLASSES, DOWNSAMPLE, TOKENS, MixConfig
+from provmix.pipeline.floor.groups import BUCKETS, Group
 
 CAP_ROUNDS = 3  # cap-widening rounds; the first usually reaches the configured share
 MIN_HUMAN_TOKENS = "min_human_tokens"  # the one share-independent constraint: downsampling cannot fix it

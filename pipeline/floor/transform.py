@@ -11,11 +11,11 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from pipeline.floor.config import MixConfig, check_mixes
-from pipeline.floor.groups import Group, bucket_of, group_of, human_classes, is_kept, scope_key, tokens_of
-from pipeline.floor.plan import Histogram, ScopePlan, histogram_add, histogram_merge, plan_scope
-from pipeline.step import DOCUMENTS, REJECTS
-from schemas.rejects import HUMAN_FLOOR, MIX, make_reject
+from provmix.pipeline.floor.config import MixConfig, check_mixes
+from provmix.pipeline.floor.groups import Group, bucket_of, group_of, human_classes, is_kept, scope_key, tokens_of
+from provmix.pipeline.floor.plan import Histogram, ScopePlan, histogram_add, histogram_merge, plan_scope
+from provmix.pipeline.step import DOCUMENTS, REJECTS
+from provmix.schemas.rejects import HUMAN_FLOOR, MIX, make_reject
 
 STAGE = "human_floor"
 

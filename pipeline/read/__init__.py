@@ -18,12 +18,12 @@ from apache_beam.io.filesystem import CompressionTypes, FileMetadata
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
-from pipeline.read.config import ReadConfig
-from pipeline.read.records import Failure, SkippedRecord
-from pipeline.read.tabular import iter_jsonl, iter_parquet
-from pipeline.read.warc import iter_warc
-from schemas import documents as d
-from schemas.rejects import EMPTY_FILE, FAILED, UNREADABLE_FILE, UNSUPPORTED_FORMAT, make_reject
+from provmix.pipeline.read.config import ReadConfig
+from provmix.pipeline.read.records import Failure, SkippedRecord
+from provmix.pipeline.read.tabular import iter_jsonl, iter_parquet
+from provmix.pipeline.read.warc import iter_warc
+from provmix.schemas import documents as d
+from provmix.schemas.rejects import EMPTY_FILE, FAILED, UNREADABLE_FILE, UNSUPPORTED_FORMAT, make_reject
 
 STAGE = "read"
 _LOG = logging.getLogger("provmix")

@@ -6,11 +6,11 @@ from typing import BinaryIO, Iterator, Mapping, NamedTuple
 
 import pyarrow.parquet as pq
 
-from pipeline.ids import document_id, location_key
-from pipeline.read.config import ReadConfig
-from pipeline.read.records import Failure, crawl_id_from_path
-from schemas import documents as d
-from schemas.rejects import MALFORMED_RECORD, RECORD_TOO_LARGE, UNSUPPORTED_FORMAT
+from provmix.pipeline.ids import document_id, location_key
+from provmix.pipeline.read.config import ReadConfig
+from provmix.pipeline.read.records import Failure, crawl_id_from_path
+from provmix.schemas import documents as d
+from provmix.schemas.rejects import MALFORMED_RECORD, RECORD_TOO_LARGE, UNSUPPORTED_FORMAT
 
 
 def _optional_str(value: object) -> str | None:

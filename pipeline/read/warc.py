@@ -14,12 +14,12 @@ from typing import BinaryIO, Iterator
 
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
-from pipeline.ids import document_id, location_key
-from pipeline.read.config import ReadConfig
-from pipeline.read.payload import PayloadTooLarge, decode_payload
-from pipeline.read.records import Failure, SkippedRecord, crawl_id_from_path, iso_utc
-from schemas import documents as d
-from schemas.rejects import MALFORMED_RECORD, RECORD_TOO_LARGE, UNSUPPORTED_FORMAT
+from provmix.pipeline.ids import document_id, location_key
+from provmix.pipeline.read.config import ReadConfig
+from provmix.pipeline.read.payload import PayloadTooLarge, decode_payload
+from provmix.pipeline.read.records import Failure, SkippedRecord, crawl_id_from_path, iso_utc
+from provmix.schemas import documents as d
+from provmix.schemas.rejects import MALFORMED_RECORD, RECORD_TOO_LARGE, UNSUPPORTED_FORMAT
 
 _CANDIDATES = frozenset(int(t) for t in (WarcRecordType.response, WarcRecordType.resource, WarcRecordType.conversion))
 _HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml+html"}

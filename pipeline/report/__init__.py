@@ -11,11 +11,11 @@ from typing import Sequence
 
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline.report.page import document
-from pipeline.report.scan import scan_run
-from pipeline.report.sections import all_sections
-from pipeline.runner import MANIFEST, RunError
-from pipeline.write import read_json
+from provmix.pipeline.report.page import document
+from provmix.pipeline.report.scan import scan_run
+from provmix.pipeline.report.sections import all_sections
+from provmix.pipeline.runner import MANIFEST, RunError
+from provmix.pipeline.write import read_json
 
 REPORT = "report.html"
 REQUIRED = ("counts", "by_stage", "by_label", "mixes")

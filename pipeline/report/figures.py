@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogFormatter
 
-from schemas import documents as d
+from provmix.schemas import documents as d
 
 # text from the web must never be parsed as mathtext ("$5 off" in a domain name or mix name)
 STYLE = {"text.parse_math": False, "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}

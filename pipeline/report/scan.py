@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import CompressionTypes, FileSystems
 
-from schemas import documents as d
+from provmix.schemas import documents as d
 
 BATCH_ROWS = 65_536
 SCORE_COLUMNS = (d.P_AI, d.P_MT)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from pipeline.floor.config import GLOBAL
-from pipeline.report import figures
-from pipeline.report.metrics import stage_throughput
-from pipeline.report.page import (Markup, Section, cards, code, heading, image, json_block, key_values, paragraph,
+from provmix.pipeline.floor.config import GLOBAL
+from provmix.pipeline.report import figures
+from provmix.pipeline.report.metrics import stage_throughput
+from provmix.pipeline.report.page import (Markup, Section, cards, code, heading, image, json_block, key_values, paragraph,
                                   percent, styled, table)
-from pipeline.report.scan import SCORE_BINS, SCORE_COLUMNS, MixTally, RunScan
-from schemas import documents as d
+from provmix.pipeline.report.scan import SCORE_BINS, SCORE_COLUMNS, MixTally, RunScan
+from provmix.schemas import documents as d
 
 TOP_LANGUAGES = 20  # languages plotted one by one; the rest are summed into "other"
 MAX_FLOOR_BARS = 40  # floor scopes plotted (lowest human share first); the table lists them all

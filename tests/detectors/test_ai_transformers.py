@@ -9,10 +9,10 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from detectors.ai_text.hf_classifier import positive_index  # noqa: E402
-from detectors.ai_text.hf_support import CALIBRATION_FILE  # noqa: E402
-from detectors.calibration import PlattCalibration  # noqa: E402
-from detectors.registry import load_detector  # noqa: E402
+from provmix.detectors.ai_text.hf_classifier import positive_index  # noqa: E402
+from provmix.detectors.ai_text.hf_support import CALIBRATION_FILE  # noqa: E402
+from provmix.detectors.calibration import PlattCalibration  # noqa: E402
+from provmix.detectors.registry import load_detector  # noqa: E402
 from tests.detectors.tiny_models import build_causal_lm, build_classifier, sentence  # noqa: E402
 
 TEXTS = [sentence(40, 0), sentence(5, 3), sentence(120, 11), "", sentence(300, 2)]  # the last exceeds 256 positions

@@ -19,8 +19,8 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.rejects import HTML_TOO_COMPLEX
-from schemas.rejects import (
+from provmix.schemas.rejects import HTML_TOO_COMPLEX
+from provmix.schemas.rejects import (
     EMPTY_FILE,
     EMPTY_TEXT,
     HTTP_STATUS,

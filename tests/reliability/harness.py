@@ -14,8 +14,8 @@ import pyarrow.parquet as pq
 import yaml
 
 from bench.soak import comparable_manifest, output_bytes  # noqa: F401 - shared with the soak
-from schemas import documents as d
-from schemas import rejects as r
+from provmix.schemas import documents as d
+from provmix.schemas import rejects as r
 from tests.reliability.corpus import KEPT, prose
 
 SHARDS = Path(__file__).resolve().parents[3] / "shared" / "data" / "shards"
@@ -33,7 +33,7 @@ def real_shard_patterns() -> list[str]:
 
 def run(inputs: Sequence[str], out: Path, config: dict, *beam_args: str) -> tuple[int, dict | None]:
     """``provmix run`` with ``config`` (written next to ``out``); returns the exit status and the manifest."""
-    from pipeline.cli import main
+    from provmix.pipeline.cli import main
 
     config_path = out.with_name(out.name + ".yaml")
     config_path.write_text(yaml.safe_dump(config))

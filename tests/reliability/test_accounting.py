@@ -6,10 +6,10 @@ import os
 import pytest
 from apache_beam.io.filesystem import FileMetadata
 
-from pipeline.read import FAILURES, INPUTS, ReadFile
-from pipeline.read.config import ReadConfig
-from schemas import documents as d
-from schemas import rejects as r
+from provmix.pipeline.read import FAILURES, INPUTS, ReadFile
+from provmix.pipeline.read.config import ReadConfig
+from provmix.schemas import documents as d
+from provmix.schemas import rejects as r
 from tests.reliability import harness
 from tests.reliability.corpus import CASES, FuzzCase, write_corpus
 

@@ -71,7 +71,7 @@ def test_attack_moves_scores_at_most(spec: str, attack: str, samples, detectors:
 
 @pytest.fixture(scope="module")
 def detectors() -> dict:
-    from detectors.registry import load_detector
+    from provmix.detectors.registry import load_detector
 
     loaded = {}
     for spec in ("ai-default", "mt-default"):

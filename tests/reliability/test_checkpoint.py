@@ -1,4 +1,4 @@
-"""pipeline.checkpoint: a checkpointed scan equals the graph's per-record stages, and resumes only unfinished shards."""
+"""provmix.pipeline.checkpoint: a checkpointed scan equals the graph's per-record stages, and resumes only unfinished shards."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ import apache_beam as beam
 import pytest
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline.checkpoint import (
+from provmix.pipeline.checkpoint import (
     DOCUMENTS_SUFFIX,
     DONE_SUFFIX,
     CheckpointedScan,
@@ -18,13 +18,13 @@ from pipeline.checkpoint import (
     config_digest,
     shard_key,
 )
-from pipeline.detect import Detect
-from pipeline.extract import Extract
-from pipeline.language import IdentifyLanguage
-from pipeline.options import RunConfig, build_section
-from pipeline.read import ReadInputs
-from pipeline.write import WriteJsonList, read_json
-from schemas import documents as d
+from provmix.pipeline.detect import Detect
+from provmix.pipeline.extract import Extract
+from provmix.pipeline.language import IdentifyLanguage
+from provmix.pipeline.options import RunConfig, build_section
+from provmix.pipeline.read import ReadInputs
+from provmix.pipeline.write import WriteJsonList, read_json
+from provmix.schemas import documents as d
 from tests.reliability.corpus import CASES, FUZZ_CONFIG, write_corpus
 
 CONFIG = build_section(RunConfig, FUZZ_CONFIG, "config")

@@ -8,7 +8,7 @@ from tests.reliability.harness import detector_samples
 
 @pytest.mark.parametrize("spec", ["ai-default", "mt-default"])
 def test_scores_do_not_depend_on_batching(spec: str) -> None:
-    from detectors.registry import load_detector
+    from provmix.detectors.registry import load_detector
 
     try:
         detector = load_detector(spec)

@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from pipeline.extract import ExtractConfig, ExtractText
-from schemas.rejects import HTML_TOO_COMPLEX
-from pipeline.step import REJECTS
-from schemas import documents as d
-from schemas import rejects as r
+from provmix.pipeline.extract import ExtractConfig, ExtractText
+from provmix.schemas.rejects import HTML_TOO_COMPLEX
+from provmix.pipeline.step import REJECTS
+from provmix.schemas import documents as d
+from provmix.schemas import rejects as r
 from tests.reliability.corpus import html_page, prose
 
 

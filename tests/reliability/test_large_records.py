@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import tracemalloc
 
-from pipeline.read.config import ReadConfig
-from pipeline.read.records import Failure
-from pipeline.read.tabular import iter_jsonl
-from pipeline.read.warc import iter_warc
-from schemas import rejects as r
+from provmix.pipeline.read.config import ReadConfig
+from provmix.pipeline.read.records import Failure
+from provmix.pipeline.read.tabular import iter_jsonl
+from provmix.pipeline.read.warc import iter_warc
+from provmix.schemas import rejects as r
 from tests.reliability.corpus import html_page, http_response, prose, warc_record
 
 SIZE = 50_000_000

@@ -9,12 +9,12 @@ import pytest
 from apache_beam import pvalue
 from apache_beam.io.filesystem import FileMetadata
 
-from pipeline.extract import ExtractConfig, ExtractText
-from pipeline.read import FAILURES, INPUTS, ReadFile
-from pipeline.read.config import ReadConfig
-from pipeline.step import REJECTS
-from schemas import documents as d
-from schemas import rejects as r
+from provmix.pipeline.extract import ExtractConfig, ExtractText
+from provmix.pipeline.read import FAILURES, INPUTS, ReadFile
+from provmix.pipeline.read.config import ReadConfig
+from provmix.pipeline.step import REJECTS
+from provmix.schemas import documents as d
+from provmix.schemas import rejects as r
 from tests.reliability.corpus import CASES, MAX_HEADER_BYTES, MAX_RECORD_BYTES
 
 SEEDS = 200  # mutated files per source file

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.options import ConfigError, RunConfig, build_section
-from pipeline.read.config import ReadConfig
-from pipeline.read.records import Failure
-from pipeline.read.warc import iter_warc
-from schemas import rejects as r
+from provmix.pipeline.options import ConfigError, RunConfig, build_section
+from provmix.pipeline.read.config import ReadConfig
+from provmix.pipeline.read.records import Failure
+from provmix.pipeline.read.warc import iter_warc
+from provmix.schemas import rejects as r
 from tests.reliability.corpus import CASES, http_response, warc_record
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,7 +47,7 @@ def test_no_unsafe_calls_in_code(what: str) -> None:
 
 
 def test_yaml_python_tags_are_refused_with_one_line(tmp_path, capsys) -> None:
-    from pipeline.cli import main
+    from provmix.pipeline.cli import main
 
     marker = tmp_path / "executed"
     config = tmp_path / "evil.yaml"
