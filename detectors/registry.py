@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+from pathlib import Path
 
 from provmix.detectors.base import Detector
 
@@ -43,3 +44,16 @@ def load_detector(spec: str, **options: object) -> Detector:
     with _IMPORT_LOCK:
         module = importlib.import_module(module_name)
     return getattr(module, factory_name)(argument, **options)
+
+
+def spec_fingerprint(spec: str) -> str:
+    """A fingerprint of the model files ``spec`` names (shipped folder, local paths), without loading them."""
+    from provmix.detectors.artifacts import SHIPPED_MODELS, fingerprint
+
+    family, argument = split_spec(spec)
+    references = [family] + ([part.strip() for part in argument.split(",")] if argument else [])
+    local = [Path(ref) for ref in references if Path(ref).exists()]
+    shipped = SHIPPED_MODELS / family
+    if shipped.is_dir():
+        local.insert(0, shipped)
+    return fingerprint(local, [spec])

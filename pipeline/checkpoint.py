@@ -9,9 +9,9 @@ input file and the config, so :class:`ScanFile` runs them for one whole file ins
     <key>.account.json        the file's accounting row (records, skipped, error)
     <key>.done                written last; a shard without it is scanned again
 
-``key`` hashes the path, size and modification time of the file with the per-record config sections and the
-provmix version, so a changed file or config is never replayed from a stale checkpoint. Every file is written
-under a temporary name and renamed, so a retried or killed worker leaves either nothing or a whole file.
+``key`` hashes the path, size and modification time of the file with the per-record config sections, the
+provmix version and a fingerprint of the configured detectors' model files, so a changed file, config or model is
+never replayed from a stale checkpoint. Every file is written under a temporary name and renamed, so a retried or killed worker leaves either nothing or a whole file.
 :class:`CheckpointedScan` replays finished shards and scans the rest; its three outputs replace
 Read ─► Extract ─► IdentifyLanguage ─► Detect in the graph, and the global stages (dedup, label, floor,
 write) run on the replayed rows exactly as on fresh ones, so a resumed run writes the same bytes as an
@@ -48,9 +48,13 @@ PER_RECORD_SECTIONS = ("read", "extract", "language", "detect")
 
 
 def config_digest(config: RunConfig, version: str) -> str:
-    """What a shard's scan depends on besides the file: the per-record config sections and the provmix version."""
+    """What a shard's scan depends on besides the file: the per-record config sections, the provmix version and
+    the files of every configured detector model (so a resumed run after retraining never mixes old and new scores)."""
+    from provmix.detectors.registry import spec_fingerprint
+
     sections = {name: config.as_dict()[name] for name in PER_RECORD_SECTIONS}
-    return hashlib.sha256(json.dumps([sections, version], sort_keys=True).encode()).hexdigest()
+    models = [spec_fingerprint(spec) for spec in config.detect.detectors]
+    return hashlib.sha256(json.dumps([sections, version, models], sort_keys=True).encode()).hexdigest()
 
 
 def shard_key(metadata: FileMetadata, digest: str) -> str:
