@@ -30,11 +30,9 @@ from apache_beam import pvalue
 from apache_beam.io.filesystem import FileMetadata
 from apache_beam.io.filesystems import FileSystems
 
-from provmix.pipeline.detect import ScoreDocuments
-from provmix.pipeline.extract import ExtractText
-from provmix.pipeline.language import IdentifyLanguageStep
 from provmix.pipeline.options import RunConfig
 from provmix.pipeline.read import FAILURES, INPUTS, MatchFiles, ReadFile
+from provmix.pipeline.stages import PER_RECORD
 from provmix.pipeline.step import REJECTS, Step
 from provmix.pipeline.write import atomic_create, to_table
 from provmix.schemas import documents as d
@@ -44,7 +42,7 @@ DOCUMENTS_SUFFIX = ".documents.parquet"
 REJECTS_SUFFIX = ".rejects.parquet"
 ACCOUNT_SUFFIX = ".account.json"
 DONE_SUFFIX = ".done"
-PER_RECORD_SECTIONS = ("read", "extract", "language", "detect")
+PER_RECORD_SECTIONS = ("read", *(stage.section for stage in PER_RECORD))
 
 
 def config_digest(config: RunConfig, version: str) -> str:
@@ -116,6 +114,15 @@ def _split(outputs: Iterable, rejects_tag: str) -> tuple[list, list]:
     return kept, rejected
 
 
+def _one_by_one(step: Step, records: list[dict]) -> tuple[list, list]:
+    kept, rejected = [], []
+    for record in records:
+        more_kept, more_rejected = _split(step.process(record), REJECTS)
+        kept += more_kept
+        rejected += more_rejected
+    return kept, rejected
+
+
 def _batched(step: Step, records: list[dict], size: int) -> tuple[list, list]:
     kept, rejected = [], []
     for start in range(0, len(records), size):
@@ -137,10 +144,10 @@ class ScanFile(beam.DoFn):
     def setup(self) -> None:
         self.store = ShardStore(self.root)
         self.read = ReadFile(self.config.read, self.source)
-        self.extract = ExtractText(self.config.extract)
-        self.language = IdentifyLanguageStep(self.config.language)
-        self.detect = ScoreDocuments(self.config.detect)
-        for step in (self.read, self.extract, self.language, self.detect):
+        self.read.setup()
+        self.steps = [(stage.step(self.config), stage.batch_size(self.config) if stage.batch_size else None)
+                      for stage in PER_RECORD]
+        for step, _ in self.steps:
             step.setup()
 
     def process(self, metadata: FileMetadata) -> Iterator[str]:
@@ -154,13 +161,9 @@ class ScanFile(beam.DoFn):
         (account,) = [o.value for o in outputs if isinstance(o, pvalue.TaggedOutput) and o.tag == INPUTS]
         rejects = [o.value for o in outputs if isinstance(o, pvalue.TaggedOutput) and o.tag == FAILURES]
         records = [o for o in outputs if not isinstance(o, pvalue.TaggedOutput)]
-        documents = []
-        for record in records:
-            kept, rejected = _split(self.extract.process(record), REJECTS)
-            documents += kept
-            rejects += rejected
-        for step, size in ((self.language, 256), (self.detect, self.config.detect.batch_size)):
-            documents, rejected = _batched(step, documents, size)
+        documents = records
+        for step, size in self.steps:
+            documents, rejected = _one_by_one(step, documents) if size is None else _batched(step, documents, size)
             rejects += rejected
         return documents, rejects, account
 
