@@ -10,9 +10,12 @@ import re
 import threading
 from typing import Callable
 
+from provmix.detectors.scripts import CJK, HAN_COMPATIBILITY, THAI
+
+_UNSPACED = CJK + THAI + HAN_COMPATIBILITY
 _TOKEN = re.compile(
-    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f\uf900-\ufaff]"  # one char each
-    r"|[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f\uf900-\ufaff]+"  # a word
+    f"[{_UNSPACED}]"  # one character each
+    f"|[^\\W{_UNSPACED}]+"  # a word
     r"|[^\w\s]"  # a punctuation mark
 )
 
