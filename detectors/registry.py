@@ -22,7 +22,8 @@ FACTORIES: dict[str, str] = {
     "watermark": "provmix.detectors.watermark:load",
 }
 
-_IMPORT_LOCK = threading.Lock()  # transformers' lazy imports are not thread-safe (multi_threading runner)
+# transformers' lazy imports are not thread-safe (multi_threading runner); reentrant: a locked import may import more
+IMPORT_LOCK = threading.RLock()
 
 
 class UnknownDetector(ValueError):
@@ -41,7 +42,7 @@ def load_detector(spec: str, **options: object) -> Detector:
     if target is None:
         raise UnknownDetector(f"unknown detector {spec!r}; known: {', '.join(sorted(FACTORIES))}")
     module_name, factory_name = target.split(":")
-    with _IMPORT_LOCK:
+    with IMPORT_LOCK:
         module = importlib.import_module(module_name)
     return getattr(module, factory_name)(argument, **options)
 

@@ -7,9 +7,9 @@ It approximates subword counts well enough for shares; ``hf:PATH`` counts with a
 from __future__ import annotations
 
 import re
-import threading
 from typing import Callable
 
+from provmix.detectors.registry import IMPORT_LOCK
 from provmix.detectors.scripts import CJK, HAN_COMPATIBILITY, THAI
 
 _UNSPACED = CJK + THAI + HAN_COMPATIBILITY
@@ -27,7 +27,6 @@ def count_tokens(text: str) -> int:
 
 DEFAULT_COUNTER = "default"
 HF_PREFIX = "hf:"
-_LOAD_LOCK = threading.Lock()  # transformers' lazy imports are not thread-safe
 
 
 class HFTokenCounter:
@@ -39,7 +38,7 @@ class HFTokenCounter:
 
     def __call__(self, text: str) -> int:
         if self._tokenizer is None:
-            with _LOAD_LOCK:
+            with IMPORT_LOCK:
                 from transformers import AutoTokenizer
 
                 self._tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
