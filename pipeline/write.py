@@ -6,6 +6,7 @@ byte-identical files whatever the worker count, bundle sizes or input order. Eve
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,9 +65,23 @@ def project(row: dict, names: Sequence[str]) -> dict:
     return {name: row.get(name) for name in names}
 
 
+def parse_timestamp(value: str | None) -> dt.datetime | None:
+    """An ISO-8601 date or time (as the stages carry dates) as an aware UTC datetime; naive values are UTC."""
+    if value is None:
+        return None
+    moment = dt.datetime.fromisoformat(value)
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+
+
 def to_table(rows: Iterable[dict], schema: pa.Schema) -> pa.Table:
-    """``rows`` projected on ``schema``'s columns, as an Arrow table."""
-    return pa.Table.from_pylist([project(row, schema.names) for row in rows], schema=schema)
+    """``rows`` projected on ``schema``'s columns, as an Arrow table; ISO strings fill timestamp columns."""
+    dates = [f.name for f in schema if pa.types.is_timestamp(f.type)]
+    projected = [project(row, schema.names) for row in rows]
+    for row in projected:
+        for name in dates:
+            if isinstance(row[name], str):
+                row[name] = parse_timestamp(row[name])
+    return pa.Table.from_pylist(projected, schema=schema)
 
 
 def write_rows(path: str, rows: Iterable[dict], schema: pa.Schema, compression: str) -> int:

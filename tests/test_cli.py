@@ -51,7 +51,7 @@ def test_bad_option_value(inputs: Path, tmp_path: Path, capsys) -> None:
 
 def test_finished_run_is_not_overwritten_without_flag(inputs: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "o"
-    args = ("run", "--input", str(inputs / "*"), "--output", str(out), "--detectors", "")
+    args = ("run", "--input", str(inputs / "*"), "--output", str(out), "--detectors", "", "--human-floor", "0")
     assert run_cli(*args) == 0
     capsys.readouterr()
     assert run_cli(*args) == 2
