@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
 import apache_beam as beam
@@ -24,9 +24,11 @@ from provmix.schemas import rejects as r
 
 @dataclass(frozen=True)
 class WriteConfig:
-    num_shards: int = 4  # Parquet files per output table; pick so each holds well under a worker's memory
-    labels: bool = True  # also write labels/ (id, source location, label columns) for every labelled document
-    compression: str = "zstd"
+    num_shards: int = field(default=4, metadata={"help": "Parquet files per output table; pick so that each holds "
+                            "well under a worker's memory"})
+    labels: bool = field(default=True, metadata={"help": "also write labels/ (id, source location, label columns) "
+                         "for every labelled document"})
+    compression: str = field(default="zstd", metadata={"help": "Parquet compression: zstd, snappy, gzip or none"})
 
     def __post_init__(self) -> None:
         if not 1 <= self.num_shards <= 100_000:
