@@ -121,8 +121,8 @@ def usage() -> str:
     width = max(map(len, _COMMANDS))
     lines = ["usage: provmix [-q|-v] [--version] COMMAND [options]", "", "commands:"]
     lines += [f"  {name:<{width}}  {summary}" for name, (summary, _, _) in _COMMANDS.items()]
-    lines += ["", "options:", "  -q, --quiet    only warnings and errors", "  -v, --verbose  also Beam's own logs",
-              "  --version      print the provmix version", "",
+    lines += ["", "options:", "  -q, --quiet    only the last lines (each mix's counts), warnings and errors",
+              "  -v, --verbose  also Beam's own logs", "  --version      print the provmix version", "",
               "`provmix COMMAND --help` describes a command's options.", "", "exit status:"]
     lines += [f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items()]
     return "\n".join(lines)
@@ -149,18 +149,18 @@ def finalize_command(argv: Sequence[str]) -> int:
         "Template or Airflow launch that returned before the job ended) and write its manifest.json. "
         "Idempotent: a run that already has its manifest is left as it is.")
     parser.add_argument("output", metavar="OUTPUT_DIR", help="the --output directory of the job")
-    parser.add_argument("--allow-empty", "--allow_empty", dest="allow_empty", action="store_true",
-                        help="exit 0, not 3, when a mix kept no document")
-    parser.add_argument("--allow-shortfall", "--allow_shortfall", dest="allow_shortfall", action="store_true",
-                        help="exit 0, not 4, when a human floor reported a shortfall")
-    args = parser.parse_args(argv)
+    from provmix.pipeline.options import add_outcome_flags
     from provmix.pipeline.runner import finalize
+
+    add_outcome_flags(parser)
+    args = parser.parse_args(argv)
 
     return exit_status(finalize(args.output), args.allow_empty, args.allow_shortfall)
 
 
 def exit_status(manifest: dict, allow_empty: bool, allow_shortfall: bool) -> int:
-    """Print each mix's counts and floor status; the exit status the run's outcome calls for."""
+    """Log each mix's counts and floor status (at warning level: -q keeps them); the exit status the run's
+    outcome calls for."""
     from provmix.pipeline.manifest import floor_status
 
     log = logging.getLogger("provmix")

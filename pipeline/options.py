@@ -140,6 +140,14 @@ def _flag(value: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false, not {value!r}")
 
 
+def add_outcome_flags(parser) -> None:
+    """The flags that accept an outcome a scheduler would otherwise see as a failure (``run`` and ``finalize``)."""
+    parser.add_argument("--allow_empty", "--allow-empty", dest="allow_empty", nargs="?", const=True,
+                        default=False, type=_flag, help="exit 0, not 3, when a mix kept no document")
+    parser.add_argument("--allow_shortfall", "--allow-shortfall", dest="allow_shortfall", nargs="?", const=True,
+                        default=False, type=_flag, help="exit 0, not 4, when a human floor reported a shortfall")
+
+
 class ProvmixOptions(PipelineOptions):
     """provmix's own pipeline options (everything else goes to Beam and the runner)."""
 
@@ -170,11 +178,7 @@ class ProvmixOptions(PipelineOptions):
                                  "repeatable")
         parser.add_argument("--num_shards", "--num-shards", dest="num_shards", type=int, default=None,
                             help="Parquet files per output table (overrides write.num_shards)")
-        parser.add_argument("--allow_empty", "--allow-empty", dest="allow_empty", nargs="?", const=True,
-                            default=False, type=_flag, help="exit 0, not 3, when a mix kept no document")
-        parser.add_argument("--allow_shortfall", "--allow-shortfall", dest="allow_shortfall", nargs="?",
-                            const=True, default=False, type=_flag,
-                            help="exit 0, not 4, when a human floor reported a shortfall")
+        add_outcome_flags(parser)
 
     def overrides(self) -> dict[str, dict]:
         """Config sections set by flags."""

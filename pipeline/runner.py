@@ -276,8 +276,10 @@ def finalize(output: str, metrics: dict | None = None) -> dict:
     status = _status(floor)
     for name, mix in summary["mixes"].items():
         mix["floor_status"] = floor_status(floor, name)
-    if status == "failed":
+    if status == "failed":  # a replaced run's tables must not pass for this run's
         written = {}
+        for name in (*OUTPUT_DIRS, card.CARD, REPORT):
+            _delete_tree(FileSystems.join(output, name))
     else:
         commit(output, layout)
         card.write_card(output, head["mix_names"], written)
