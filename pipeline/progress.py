@@ -9,10 +9,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from apache_beam.io.filesystems import FileSystems
 
 from provmix.pipeline.checkpoint import DONE_SUFFIX
+
+if TYPE_CHECKING:
+    from provmix.pipeline.graph import Layout
 
 INTERVAL_SECONDS = 10.0
 
@@ -27,7 +31,7 @@ def _count(pattern: str) -> int:
 class Progress:
     """A context manager: while open, one line every ``interval`` seconds on ``log``."""
 
-    def __init__(self, log: logging.Logger, files: int, work: str | None, layout,
+    def __init__(self, log: logging.Logger, files: int, work: str | None, layout: "Layout",
                  interval: float = INTERVAL_SECONDS) -> None:
         self.log, self.files, self.work, self.layout, self.interval = log, files, work, layout, interval
         self._stop = threading.Event()

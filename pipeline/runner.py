@@ -21,7 +21,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from provmix.pipeline import card, graph
-from provmix.pipeline.checkpoint import config_digest, shard_key, ShardStore
+from provmix.pipeline.checkpoint import ShardStore, config_digest, shard_key
 from provmix.pipeline.detect import load_configured
 from provmix.pipeline.floor.config import FAIL
 from provmix.pipeline.manifest import dumps, floor_status, summarize, verify
