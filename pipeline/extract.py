@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import codecs
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 from urllib.parse import urlsplit
 
@@ -39,18 +39,24 @@ _BINARY_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C
 
 @dataclass(frozen=True)
 class ExtractConfig:
-    min_text_chars: int = 100  # shorter extracted texts are rejected as too_short
-    max_html_bytes: int = 5_000_000  # larger HTML payloads are rejected before parsing
+    min_text_chars: int = field(default=100, metadata={"help": "shorter extracted texts are rejected as too_short"})
+    max_html_bytes: int = field(default=5_000_000, metadata={"help": "larger HTML payloads are rejected before "
+                                "parsing"})
     # Resiliparse's main-content extraction is quadratic in nesting depth (4,000 nested divs: ~2 s; 100,000:
     # ~20 min) and linear in elements (~9 µs each), so pages past these limits are rejected before extraction.
     # These structural limits are the deterministic guard; the time limit below only catches what they miss,
     # with headroom for loaded workers (at 5 s, a loaded 2-core machine rejected 100k-element pages that an idle
     # one keeps, so reruns differed).
-    max_seconds: float = 30.0  # a page whose extraction took longer is rejected (extraction_too_slow)
-    max_html_depth: int = 1_000
-    max_html_elements: int = 200_000
-    main_content: bool = True  # Resiliparse's main-content heuristics (drops navigation and boilerplate)
-    tokenizer: str = DEFAULT_COUNTER  # n_tokens: "default" (fast, language-agnostic) or "hf:PATH" (local HF tokenizer)
+    max_seconds: float = field(default=30.0, metadata={"help": "a page whose extraction took longer is rejected "
+                               "(extraction_too_slow)"})
+    max_html_depth: int = field(default=1_000, metadata={"help": "pages nested deeper are rejected before "
+                                "extraction (html_too_complex)"})
+    max_html_elements: int = field(default=200_000, metadata={"help": "pages with more elements are rejected "
+                                   "before extraction (html_too_complex)"})
+    main_content: bool = field(default=True, metadata={"help": "Resiliparse's main-content heuristics (drops "
+                               "navigation and boilerplate)"})
+    tokenizer: str = field(default=DEFAULT_COUNTER, metadata={"help": "what counts n_tokens: 'default' (fast, "
+                           "language-agnostic) or 'hf:PATH' (a local Hugging Face tokenizer)"})
 
     def __post_init__(self) -> None:
         if (self.min_text_chars < 0 or self.max_html_bytes <= 0 or self.max_seconds <= 0

@@ -23,7 +23,7 @@ from provmix.pipeline.options import RunConfig
 from provmix.pipeline.read import ReadInputs
 from provmix.pipeline.stages import PER_RECORD, STAGES as DECLARED, check_columns, stage_names
 from provmix.pipeline.write import WriteJsonList, WriteParquetShards
-from provmix.schemas.documents import DOCUMENT_SCHEMA, LABELS_SCHEMA
+from provmix.schemas.documents import LABELS_SCHEMA, MIX, MIX_SCHEMA
 from provmix.schemas.rejects import REJECT_SCHEMA
 
 STAGES = stage_names()
@@ -41,8 +41,14 @@ class Layout:
 
         return FileSystems.join(self.root, *parts)
 
-    def mix_dir(self, name: str, mix_names: list[str]) -> str:
-        return self.path("mix", name) if len(mix_names) > 1 else self.path("mix")
+    def mix_dir(self, name: str) -> str:
+        """``mix/<name>/``, however many mixes are configured (queries and dataset configs stay valid)."""
+        return self.path("mix", name)
+
+    @property
+    def run(self) -> str:
+        """What the launch knew (config, models, versions, start time), for ``provmix finalize``."""
+        return self.path("_run.json")
 
     @property
     def tally(self) -> str:
@@ -106,8 +112,9 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
     all_rejects = rejects | "AllRejects" >> beam.Flatten()
 
     written = [
-        mixes[name] | f"WriteMix[{name}]" >> WriteParquetShards(
-            layout.mix_dir(name, mix_names), DOCUMENT_SCHEMA, config.write)
+        mixes[name]
+        | f"Name[{name}]" >> beam.Map(lambda doc, n=name: {**doc, MIX: n})
+        | f"WriteMix[{name}]" >> WriteParquetShards(layout.mix_dir(name), MIX_SCHEMA, config.write)
         | f"Tag[{name}]" >> beam.Map(lambda pr, n=name: [f"mix:{n}", *pr])
         for name in mix_names
     ]

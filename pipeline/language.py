@@ -1,7 +1,7 @@
 """IdentifyLanguage: language and its probability on every document (never drops a document)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import apache_beam as beam
@@ -14,8 +14,10 @@ STAGE = "language"
 
 @dataclass(frozen=True)
 class LanguageConfig:
-    max_chars: int = 500  # LID reads a bounded, normalised prefix (docs/lid.md: 0.994 vs 0.996 at 2000, 3x faster)
-    min_chars: int = 20  # shorter texts get lang "und"
+    # LID reads a bounded, normalised prefix (docs/lid.md: 0.994 vs 0.996 at 2000, 3x faster)
+    max_chars: int = field(default=500, metadata={"help": "characters of the normalised text prefix that language "
+                           "identification reads"})
+    min_chars: int = field(default=20, metadata={"help": "shorter texts get lang 'und' (undetermined)"})
 
     def __post_init__(self) -> None:
         if self.max_chars <= 0 or self.min_chars < 0:

@@ -54,15 +54,24 @@ class Tally(beam.PTransform):
         )
 
 
+def _counts(read: int) -> dict[str, int]:
+    return {"read": read, "kept": 0, "rejected": 0, "failed": 0}
+
+
 def summarize(tally: list[list], inputs: list[dict], mix_names: list[str]) -> dict:
-    """The counting part of the manifest, from the tally rows and the per-file accounting."""
+    """The counting part of the manifest, from the tally rows and the per-file accounting.
+
+    Every mix accounts for every record read: ``mixes.<name>.counts`` holds its kept rows, the rejects common to
+    all mixes (read, extract, dedup, …) and its own floor rejections. ``counts`` and the breakdowns are the
+    primary (first) mix's.
+    """
     primary = mix_names[0]
+    read = sum(a["records"] for a in inputs)
     mixes = {name: {"documents": 0, "tokens": 0, "by_label": Counter(), "tokens_by_label": Counter(),
-                    "floor_rejected": 0} for name in mix_names}
+                    "floor_rejected": 0, "counts": _counts(read)} for name in mix_names}
     by_label, by_language = Counter(), Counter()
     by_stage: dict[str, Counter] = defaultdict(Counter)
     by_reason = Counter()
-    kept = rejected = failed = 0
     for row in tally:
         if row[0] == MIX:
             _, name, label, lang, docs, tokens = row
@@ -71,33 +80,25 @@ def summarize(tally: list[list], inputs: list[dict], mix_names: list[str]) -> di
             mix["tokens"] += tokens
             mix["by_label"][label] += docs
             mix["tokens_by_label"][label] += tokens
+            mix["counts"]["kept"] += docs
             if name == primary:
-                kept += docs
                 by_label[label] += docs
                 by_language[lang] += docs
-        else:
-            _, outcome, stage, reason, mix_name, docs, _tokens = row
-            if mix_name:
-                mixes[mix_name]["floor_rejected"] += docs
-                if mix_name != primary:
-                    continue
+            continue
+        _, outcome, stage, reason, mix_name, docs, _tokens = row
+        outcome_key = "failed" if outcome == r.FAILED else "rejected"
+        for name in [mix_name] if mix_name else mix_names:
+            mixes[name]["counts"][outcome_key] += docs
+        if mix_name:
+            mixes[mix_name]["floor_rejected"] += docs
+        if mix_name in ("", primary):
             by_stage[stage][reason] += docs
             by_reason[reason] += docs
-            if outcome == r.FAILED:
-                failed += docs
-            else:
-                rejected += docs
     skipped = Counter()
     for account in inputs:
         skipped.update(account.get("skipped", {}))
     return {
-        "counts": {
-            "read": sum(a["records"] for a in inputs),
-            "kept": kept,
-            "rejected": rejected,
-            "failed": failed,
-            "skipped_records": dict(sorted(skipped.items())),
-        },
+        "counts": {**mixes[primary]["counts"], "skipped_records": dict(sorted(skipped.items()))},
         "by_stage": {stage: dict(sorted(c.items())) for stage, c in sorted(by_stage.items())},
         "by_reason": dict(sorted(by_reason.items())),
         "by_label": dict(sorted(by_label.items())),
@@ -107,25 +108,30 @@ def summarize(tally: list[list], inputs: list[dict], mix_names: list[str]) -> di
                    "tokens_by_label": dict(sorted(m["tokens_by_label"].items()))}
             for name, m in mixes.items()
         },
+        "rejected_rows": sum(row[5] for row in tally if row[0] == REJECT),
     }
 
 
+def floor_status(floor: list[dict], mix: str) -> str:
+    """``ok`` when every floor report of ``mix`` is ok (or it has none), else the first other status."""
+    statuses = sorted({row.get("status", "ok") for row in floor if row.get("mix") == mix} - {"ok"})
+    return statuses[0] if statuses else "ok"
+
+
 def verify(summary: dict, written: dict[str, list[list]]) -> list[str]:
-    """Problems found when checking the tallies against the conservation law and the written row counts."""
+    """Problems found when checking every mix against the conservation law and the written row counts."""
     problems = []
-    c = summary["counts"]
-    if c["read"] != c["kept"] + c["rejected"] + c["failed"]:
-        problems.append(f"read {c['read']} != kept {c['kept']} + rejected {c['rejected']} + failed {c['failed']}")
     for name, mix in summary["mixes"].items():
+        c = mix["counts"]
+        if c["read"] != c["kept"] + c["rejected"] + c["failed"]:
+            problems.append(f"mix {name}: read {c['read']} != kept {c['kept']} + rejected {c['rejected']} + "
+                            f"failed {c['failed']}")
         rows = sum(n for _, n in written.get(f"mix:{name}", []))
         if rows != mix["documents"]:
             problems.append(f"mix {name}: {rows} Parquet rows but {mix['documents']} tallied")
-    tallied_rejects = sum(summary["by_reason"].values()) + sum(
-        m["floor_rejected"] for n, m in summary["mixes"].items() if n != next(iter(summary["mixes"]))
-    )
     rows = sum(n for _, n in written.get("rejected", []))
-    if rows != tallied_rejects:
-        problems.append(f"rejected: {rows} Parquet rows but {tallied_rejects} tallied")
+    if rows != summary["rejected_rows"]:
+        problems.append(f"rejected: {rows} Parquet rows but {summary['rejected_rows']} tallied")
     return problems
 
 

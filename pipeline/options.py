@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import hashlib
 import json
 import typing
@@ -16,7 +17,7 @@ from typing import Any, Mapping
 
 import yaml
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
 
 from provmix.pipeline.dedup import DedupConfig
 from provmix.pipeline.detect import DetectConfig
@@ -139,31 +140,45 @@ def _flag(value: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false, not {value!r}")
 
 
+def add_outcome_flags(parser) -> None:
+    """The flags that accept an outcome a scheduler would otherwise see as a failure (``run`` and ``finalize``)."""
+    parser.add_argument("--allow_empty", "--allow-empty", dest="allow_empty", nargs="?", const=True,
+                        default=False, type=_flag, help="exit 0, not 3, when a mix kept no document")
+    parser.add_argument("--allow_shortfall", "--allow-shortfall", dest="allow_shortfall", nargs="?", const=True,
+                        default=False, type=_flag, help="exit 0, not 4, when a human floor reported a shortfall")
+
+
 class ProvmixOptions(PipelineOptions):
     """provmix's own pipeline options (everything else goes to Beam and the runner)."""
 
     @classmethod
     def _add_argparse_args(cls, parser) -> None:
         parser.add_argument("--input", action="append", default=None,
-                            help="input file pattern (glob or list; any Beam FileSystems scheme); repeatable")
-        parser.add_argument("--output", default=None, help="output directory (local or gs://, s3://, …)")
-        parser.add_argument("--config", default=None, help="YAML run configuration")
+                            help="input file pattern (a glob, local or any Beam FileSystems scheme: gs://, s3://); "
+                                 "repeat --input for several patterns")
+        parser.add_argument("--output", default=None, help="output directory (local or gs://, s3://, ...)")
+        parser.add_argument("--config", default=None,
+                            help="YAML run configuration, read through Beam FileSystems (`provmix init` writes "
+                                 "an example; docs/config.md lists every key)")
         parser.add_argument("--overwrite", nargs="?", const=True, default=False, type=_flag,
-                            help="replace a finished run already in --output (also --overwrite=true|false)")
+                            help="replace a finished run already in --output, its report.html included "
+                                 "(also --overwrite=true|false)")
         parser.add_argument("--checkpoint", nargs="?", const=True, default=True, type=_flag,
                             help="checkpoint each input file under OUTPUT/.work so that rerunning a killed run "
                                  "redoes only unfinished files (default true; --checkpoint=false streams "
                                  "record by record, which spreads one huge file over several workers)")
         parser.add_argument("--detectors", default=None,
-                            help="comma-separated detector specs (overrides detect.detectors)")
+                            help="comma-separated detector specs (overrides detect.detectors; '' for none)")
         parser.add_argument("--human_floor", "--human-floor", dest="human_floor", type=float, default=None,
-                            help="minimum human share of every mix (overrides mixes[].human_floor)")
+                            help="minimum human share of every mix, 0 to 1 (overrides mixes[].human_floor)")
         parser.add_argument("--reference", action="append", default=None,
                             help="pattern of a curated human reference set (source 'reference'); repeatable")
         parser.add_argument("--synthetic", action="append", default=None,
-                            help="pattern of deliberately generated data (source 'synthetic', labelled ai)")
+                            help="pattern of deliberately generated data (source 'synthetic', labelled ai); "
+                                 "repeatable")
         parser.add_argument("--num_shards", "--num-shards", dest="num_shards", type=int, default=None,
                             help="Parquet files per output table (overrides write.num_shards)")
+        add_outcome_flags(parser)
 
     def overrides(self) -> dict[str, dict]:
         """Config sections set by flags."""
@@ -175,3 +190,56 @@ class ProvmixOptions(PipelineOptions):
         if self.num_shards is not None:
             out["write"] = {"num_shards": self.num_shards}
         return out
+
+
+class UsageError(ValueError):
+    """A command line that names an unknown option or gives a bad value (one line for the user)."""
+
+
+class _Parser(_BeamArgumentParser):
+    """Beam's parser, failing with :class:`UsageError` instead of printing usage and exiting."""
+
+    def error(self, message: str):
+        raise UsageError(message)
+
+
+def _all_options_parser(prog: str = "provmix run") -> _Parser:
+    """A parser of provmix's flags and every flag of Beam's registered ``PipelineOptions`` subclasses."""
+    parser = _Parser(prog=prog, allow_abbrev=False, add_help=False)
+    subclasses = {str(cls): cls for cls in PipelineOptions.__subclasses__()}  # as Beam's get_all_options
+    for cls in subclasses.values():
+        cls._add_argparse_args(parser)
+    return parser
+
+
+def parse_run_args(argv: list[str]) -> argparse.Namespace:
+    """The ``provmix run`` flags; :class:`UsageError` (with "did you mean") for a flag neither provmix nor Beam
+    knows, so a mistyped option never runs silently with its default."""
+    parser = _all_options_parser()
+    known, unknown = parser.parse_known_args(list(argv))
+    for arg in unknown:
+        if not arg.startswith("-"):
+            raise UsageError(f"unexpected argument {arg!r} (each value follows its --option)")
+        name = arg.split("=", 1)[0]
+        close = difflib.get_close_matches(name, [o for o in parser._option_string_actions if o.startswith("--")],
+                                          n=1, cutoff=0.75)
+        hint = f"; did you mean {close[0]}?" if close else " (`provmix run --help` lists the options)"
+        raise UsageError(f"unknown option {name}{hint}")
+    return known
+
+
+def run_help() -> str:
+    parser = argparse.ArgumentParser(
+        prog="provmix run", allow_abbrev=False,
+        description="Read, extract, identify languages, score, deduplicate, label and floor the input documents; "
+                    "write OUTPUT/mix/<name>/, rejected/, labels/, README.md and manifest.json.",
+        epilog="Beam and runner options (--runner, --direct_num_workers, Dataflow and Flink options) pass "
+               "through to Beam: `provmix run --help-beam` lists them. Exit statuses: `provmix --help`.")
+    ProvmixOptions._add_argparse_args(parser)
+    return parser.format_help()
+
+
+def beam_help() -> str:
+    parser = _all_options_parser()
+    parser.description = "Beam and runner options that `provmix run` passes through to Beam."
+    return parser.format_help()

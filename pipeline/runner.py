@@ -1,13 +1,17 @@
-"""``provmix run``: validate, build and run the graph, commit the outputs, write and check the manifest.
+"""``provmix run``: check, build and run the graph; ``finalize``: commit the outputs, write and check the manifest.
 
 Outputs are written under ``OUTPUT/.staging`` and moved into place only after the pipeline finished, so a
-killed run never leaves a half-written mix; ``manifest.json`` is written last and marks a finished run.
+killed run never leaves a half-written mix; ``manifest.json`` is written last and marks a finished run. What the
+launch knew goes to ``OUTPUT/.staging/_run.json`` before the job starts, so ``provmix finalize OUTPUT`` can
+finish the bookkeeping of a job whose launcher returned early (a Flex Template, an Airflow operator).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+import os
 import platform
-import sys
 import time
 from importlib import metadata
 from typing import Sequence
@@ -16,16 +20,19 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-from provmix.pipeline import graph
+from provmix.pipeline import card, graph
+from provmix.pipeline.checkpoint import ShardStore, config_digest, shard_key
 from provmix.pipeline.detect import load_configured
 from provmix.pipeline.floor.config import FAIL
-from provmix.pipeline.manifest import dumps, summarize, verify
-from provmix.pipeline.options import ConfigError, ProvmixOptions, RunConfig, load_config
-from provmix.pipeline.write import read_json
+from provmix.pipeline.manifest import dumps, floor_status, summarize, verify
+from provmix.pipeline.options import ConfigError, ProvmixOptions, RunConfig, load_config, parse_run_args
+from provmix.pipeline.progress import Progress
+from provmix.pipeline.write import read_json, write_json
 from provmix.schemas.documents import SOURCE_CRAWL, SOURCE_REFERENCE, SOURCE_SYNTHETIC
 from provmix.schemas.version import SCHEMA_VERSION
 
 MANIFEST = "manifest.json"
+REPORT = "report.html"  # written by `provmix report`; removed with the run it describes
 STAGING = ".staging"
 WORK = ".work"  # per-input-file checkpoints of an unfinished run (see pipeline.checkpoint)
 OUTPUT_DIRS = ("mix", "rejected", "labels")
@@ -52,17 +59,52 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def matched_inputs(patterns: Sequence[str]) -> list:
+def _has_scheme(path: str) -> bool:
+    return "://" in path
+
+
+def absolute(pattern: str) -> str:
+    """A local pattern made absolute (rows name their source file wherever the run was started); URIs as given."""
+    return pattern if _has_scheme(pattern) else os.path.abspath(pattern)
+
+
+def check_filesystem(path: str, what: str) -> None:
+    """RunError (one line) when no installed Beam filesystem serves ``path``'s scheme (gs:// without [gcp])."""
+    try:
+        FileSystems.get_filesystem(path)
+    except Exception as error:  # noqa: BLE001 - ValueError, or BeamIOError wrapping an ImportError
+        scheme = path.split("://", 1)[0] if _has_scheme(path) else "local"
+        extra = {"gs": "apache-beam[gcp]", "s3": "apache-beam[aws]", "hdfs": "apache-beam[hadoop]",
+                 "azfs": "apache-beam[azure]"}.get(scheme, "the Beam filesystem for it")
+        raise RunError(f"{what} {path}: no filesystem for {scheme}:// is installed (pip install {extra})") from error
+
+
+def check_writable(output: str) -> None:
+    """RunError (one line) unless a file can be created and deleted in ``output``."""
+    check_filesystem(output, "--output")
+    probe = FileSystems.join(output, ".provmix-write-check")
+    try:
+        with FileSystems.create(probe) as sink:
+            sink.write(b"")
+        FileSystems.delete([probe])
+    except Exception as error:  # noqa: BLE001 - OSError locally, BeamIOError or backend errors elsewhere
+        cause = getattr(error, "strerror", None) or str(error).splitlines()[0]
+        raise RunError(f"cannot write to --output {output}: {cause}") from error
+
+
+def matched_inputs(patterns: Sequence[str], what: str = "--input") -> list:
     """FileMetadata of every file the patterns match; RunError when none does."""
     if not patterns:
-        raise RunError("no --input given")
+        raise RunError(f"no {what} given")
+    for pattern in patterns:
+        check_filesystem(pattern, what)
     try:
         results = FileSystems.match(list(patterns))
     except Exception as error:  # noqa: BLE001 - FileSystems raises BeamIOError and backend errors
         raise RunError(f"cannot match inputs: {error}") from error
     files = {m.path: m for result in results for m in result.metadata_list}
     if not files:
-        raise RunError(f"no input matched {' '.join(patterns)}")
+        raise RunError(f"no {what.lstrip('-')} matched {' '.join(patterns)}")
     return sorted(files.values(), key=lambda m: m.path)
 
 
@@ -79,6 +121,7 @@ def prepare_output(output: str, overwrite: bool) -> graph.Layout:
     _delete_tree(staging)  # left over from a killed run; its .work checkpoints are kept and resumed
     if overwrite:
         _delete_tree(FileSystems.join(output, WORK))
+        _delete_tree(FileSystems.join(output, REPORT))  # it describes the run being replaced
     return graph.Layout(staging)
 
 
@@ -88,6 +131,7 @@ def commit(output: str, layout: graph.Layout) -> None:
     A replaced run's manifest goes first: if this is interrupted, the folder reads as unfinished, not as the old run.
     """
     _delete_tree(FileSystems.join(output, MANIFEST))
+    _delete_tree(FileSystems.join(output, REPORT))
     for name in OUTPUT_DIRS:
         _delete_tree(FileSystems.join(output, name))
         staged = layout.path(name)
@@ -131,14 +175,42 @@ def skipped_stages(config: RunConfig) -> dict[str, str]:
     return skipped
 
 
+def resumable(inputs: Sequence, config: RunConfig, work: str, version: str) -> int:
+    """How many of ``inputs`` (FileMetadata) have a finished checkpoint in ``work`` for this config."""
+    if not FileSystems.exists(work):
+        return 0
+    store, digest = ShardStore(work), config_digest(config, version)
+    return sum(store.is_done(shard_key(m, digest)) for m in inputs)
+
+
+def _check_mix_names(config: RunConfig) -> None:
+    clashes = sorted({mix.name for mix in config.mixes} & set(card.TABLES))
+    if clashes:
+        raise ConfigError(f"mixes: {', '.join(clashes)} is the name of an output table; rename the mix")
+
+
 def run(argv: Sequence[str]) -> dict:
-    """Run the pipeline for command-line ``argv`` (provmix and Beam flags); returns the manifest."""
+    """Run the pipeline for command-line ``argv`` (provmix and Beam flags), then finalize; returns the manifest.
+
+    Everything a user can get wrong (flags, config, detectors, inputs, output) is checked before the job starts.
+    """
+    parse_run_args(list(argv))
     options = PipelineOptions(list(argv))
     ours = options.view_as(ProvmixOptions)
     if not ours.output:
         raise RunError("no --output given")
-    inputs = matched_inputs(ours.input or [])
+    if ours.config:
+        check_filesystem(ours.config, "--config")
     config: RunConfig = load_config(ours.config, ours.overrides())
+    _check_mix_names(config)
+    sources = {SOURCE_CRAWL: ours.input or [], SOURCE_REFERENCE: ours.reference or [],
+               SOURCE_SYNTHETIC: ours.synthetic or []}
+    sources = {source: [absolute(p) for p in patterns] for source, patterns in sources.items()}
+    matched = matched_inputs(sources[SOURCE_CRAWL])
+    for source, flag in ((SOURCE_REFERENCE, "--reference"), (SOURCE_SYNTHETIC, "--synthetic")):
+        if sources[source]:
+            matched += matched_inputs(sources[source], flag)
+    check_writable(ours.output)
     standard = options.view_as(StandardOptions)
     standard.runner = standard.runner or DEFAULT_RUNNER
     try:
@@ -146,57 +218,96 @@ def run(argv: Sequence[str]) -> dict:
     except Exception as error:  # noqa: BLE001 - a bad model path or spec must fail before any work starts
         raise ConfigError(f"cannot load detectors: {error}") from error
     layout = prepare_output(ours.output, ours.overwrite)
-
-    started_at, started = _now(), time.monotonic()
-    print(f"provmix: {len(inputs)} input file(s), runner {standard.runner}", file=sys.stderr)
-    pipeline = beam.Pipeline(options=options)
-    sources = {SOURCE_CRAWL: ours.input, SOURCE_REFERENCE: ours.reference or [],
-               SOURCE_SYNTHETIC: ours.synthetic or []}
-    for patterns in (ours.reference, ours.synthetic):
-        if patterns:
-            matched_inputs(patterns)
+    version = _versions().get("provmix", "unknown")
     work = FileSystems.join(ours.output, WORK) if ours.checkpoint else None
-    mix_names = graph.build(pipeline, config, sources, layout, work, _versions().get("provmix", "unknown"))
-    result = pipeline.run()
-    result.wait_until_finish()
 
-    written = _written_files(read_json(layout.written), ours.output, layout.root)
-    summary = summarize(read_json(layout.tally), read_json(layout.inputs), mix_names)
-    problems = verify(summary, written)
-    floor = read_json(layout.floor)
-    failing = [f"{r['mix']} ({r['scope']} {r['key']})" for r in floor
-               if r.get("status") == "shortfall" and r.get("policy") == FAIL]
-    if failing:
-        _delete_tree(layout.root)
-        raise RunError(f"human floor not met with policy 'fail' in {', '.join(failing)}; no mix was written")
-    commit(ours.output, layout)
-    manifest = {
-        "schema_version": SCHEMA_VERSION,
-        "provmix_version": _versions().get("provmix", "unknown"),
-        "versions": _versions(),
-        "started_at": started_at,
-        "finished_at": _now(),
-        "wall_seconds": round(time.monotonic() - started, 3),
+    log = logging.getLogger("provmix")
+    log.info("%d input file(s), runner %s", len(matched), standard.runner)
+    done = resumable(matched, config, work, version) if work else 0
+    if done:
+        log.info("resuming: %d of %d files done (checkpoints in %s)", done, len(matched), work)
+    pipeline = beam.Pipeline(options=options)
+    mix_names = graph.build(pipeline, config, sources, layout, work, version)
+    write_json(layout.run, {
+        "started_at": _now(),
+        "started_epoch": time.time(),
         "runner": str(standard.runner),
         "config": config.as_dict(),
         "config_sha256": config.sha256(),
         "stages_run": [stage for stage in graph.STAGES if stage not in skipped_stages(config)],
         "stages_skipped": skipped_stages(config),
-        "inputs": sorted(read_json(layout.inputs), key=lambda a: a["path"]),
         "models": models,
+        "dedup": config.dedup.as_manifest(),
+        "mix_names": mix_names,
+        "work": work,
+    })
+    progress = Progress(log, len(matched), work, layout) if standard.runner != "DataflowRunner" else None
+    with progress or contextlib.nullcontext():
+        result = pipeline.run()
+        result.wait_until_finish()
+    return finalize(ours.output, _metrics(result))
+
+
+def _status(floor: list[dict]) -> str:
+    failing = [r for r in floor if r.get("status") == "shortfall" and r.get("policy") == FAIL]
+    return "failed" if failing else "ok"
+
+
+def finalize(output: str, metrics: dict | None = None) -> dict:
+    """Check the staged outputs of a finished job, commit them and write the manifest; returns it.
+
+    With policy ``fail`` and a floor not met, no table is committed but the manifest (status ``failed``, the
+    floor reports) still is. Idempotent: a finished run without staged outputs returns its manifest.
+    """
+    layout = graph.Layout(FileSystems.join(output, STAGING))
+    path = FileSystems.join(output, MANIFEST)
+    if not FileSystems.exists(layout.run):
+        if FileSystems.exists(path):
+            return read_json(path)
+        raise RunError(f"{output} holds no staged job ({STAGING}/_run.json): nothing to finalize")
+    head = read_json(layout.run)
+    try:
+        tally, inputs, floor = read_json(layout.tally), read_json(layout.inputs), read_json(layout.floor)
+        written = _written_files(read_json(layout.written), output, layout.root)
+    except OSError as error:
+        raise RunError(f"the job in {output} has not finished writing ({error})") from error
+    summary = summarize(tally, inputs, head["mix_names"])
+    problems = verify(summary, written)
+    status = _status(floor)
+    for name, mix in summary["mixes"].items():
+        mix["floor_status"] = floor_status(floor, name)
+    if status == "failed":  # a replaced run's tables must not pass for this run's
+        written = {}
+        for name in (*OUTPUT_DIRS, card.CARD, REPORT):
+            _delete_tree(FileSystems.join(output, name))
+    else:
+        commit(output, layout)
+        card.write_card(output, head["mix_names"], written)
+    versions = _versions()
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "provmix_version": versions.get("provmix", "unknown"),
+        "versions": versions,
+        "status": status,
+        "output": output,
+        "started_at": head["started_at"],
+        "finished_at": _now(),
+        "wall_seconds": round(time.time() - head["started_epoch"], 3),
+        **{key: head[key] for key in ("runner", "config", "config_sha256", "stages_run", "stages_skipped")},
+        "inputs": sorted(inputs, key=lambda a: a["path"]),
+        "models": head["models"],
         **summary,
         "floor": floor,
-        "dedup": config.dedup.as_manifest(),
-        "metrics": _metrics(result),
-        "outputs": {tag: [path for path, _ in files] for tag, files in written.items()},
+        "dedup": head["dedup"],
+        "metrics": metrics or {},
+        "outputs": {tag: [p for p, _ in files] for tag, files in written.items()},
         "verified": not problems,
         "problems": problems,
     }
-    with FileSystems.create(FileSystems.join(ours.output, MANIFEST)) as sink:
+    _delete_tree(path)
+    with FileSystems.create(path) as sink:
         sink.write(dumps(manifest).encode("utf-8"))
     _delete_tree(layout.root)
-    if work:
-        _delete_tree(work)  # the run is finished: nothing left to resume
-    if problems:
-        raise RunError(f"outputs failed their checks: {'; '.join(problems)}")
+    if head["work"]:
+        _delete_tree(head["work"])  # the run is finished: nothing left to resume
     return manifest

@@ -6,9 +6,10 @@ byte-identical files whatever the worker count, bundle sizes or input order. Eve
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
 import apache_beam as beam
@@ -23,9 +24,11 @@ from provmix.schemas import rejects as r
 
 @dataclass(frozen=True)
 class WriteConfig:
-    num_shards: int = 4  # Parquet files per output table; pick so each holds well under a worker's memory
-    labels: bool = True  # also write labels/ (id, source location, label columns) for every labelled document
-    compression: str = "zstd"
+    num_shards: int = field(default=4, metadata={"help": "Parquet files per output table; pick so that each holds "
+                            "well under a worker's memory"})
+    labels: bool = field(default=True, metadata={"help": "also write labels/ (id, source location, label columns) "
+                         "for every labelled document"})
+    compression: str = field(default="zstd", metadata={"help": "Parquet compression: zstd, snappy, gzip or none"})
 
     def __post_init__(self) -> None:
         if not 1 <= self.num_shards <= 100_000:
@@ -64,9 +67,23 @@ def project(row: dict, names: Sequence[str]) -> dict:
     return {name: row.get(name) for name in names}
 
 
+def parse_timestamp(value: str | None) -> dt.datetime | None:
+    """An ISO-8601 date or time (as the stages carry dates) as an aware UTC datetime; naive values are UTC."""
+    if value is None:
+        return None
+    moment = dt.datetime.fromisoformat(value)
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+
+
 def to_table(rows: Iterable[dict], schema: pa.Schema) -> pa.Table:
-    """``rows`` projected on ``schema``'s columns, as an Arrow table."""
-    return pa.Table.from_pylist([project(row, schema.names) for row in rows], schema=schema)
+    """``rows`` projected on ``schema``'s columns, as an Arrow table; ISO strings fill timestamp columns."""
+    dates = [f.name for f in schema if pa.types.is_timestamp(f.type)]
+    projected = [project(row, schema.names) for row in rows]
+    for row in projected:
+        for name in dates:
+            if isinstance(row[name], str):
+                row[name] = parse_timestamp(row[name])
+    return pa.Table.from_pylist(projected, schema=schema)
 
 
 def write_rows(path: str, rows: Iterable[dict], schema: pa.Schema, compression: str) -> int:

@@ -130,12 +130,25 @@ LABEL_FIELDS = [
 _METADATA = {b"provmix.schema_version": SCHEMA_VERSION.encode()}
 
 DOCUMENT_SCHEMA = pa.schema(SOURCE_FIELDS + LABEL_FIELDS, metadata=_METADATA)
-"""Rows of ``mix/``: every source column, the text and the label columns."""
+"""A document between stages and in checkpoints: every source column, the text and the label columns."""
 
-LABELS_SCHEMA = pa.schema(
-    [f for f in SOURCE_FIELDS if f.name in (ID, URL, SOURCE_FILE, SOURCE_OFFSET, RECORD_ID, LANG)] + LABEL_FIELDS,
-    metadata=_METADATA,
-)
+# --- written tables --------------------------------------------------------------------------------
+MIX = "mix"  # the named mix a row of mix/<name>/ belongs to
+DATE_COLUMNS = (CRAWL_DATE, HTTP_DATE, LAST_MODIFIED, FIRST_SEEN)  # ISO strings inside, timestamps when written
+TIMESTAMP = pa.timestamp("ms", tz="UTC")  # what Parquet stores and reads back
+
+
+def output_schema(fields: list[pa.Field]) -> pa.Schema:
+    """The written form of ``fields``: date columns as UTC timestamps (``pipeline.write`` converts them)."""
+    return pa.schema([pa.field(f.name, TIMESTAMP) if f.name in DATE_COLUMNS else f for f in fields],
+                     metadata=_METADATA)
+
+
+MIX_SCHEMA = output_schema([pa.field(MIX, pa.string()), *SOURCE_FIELDS, *LABEL_FIELDS])
+"""Rows of ``mix/<name>/``: the mix name, every source column, the text and the label columns."""
+
+LABELS_SCHEMA = output_schema(
+    [f for f in SOURCE_FIELDS if f.name in (ID, URL, SOURCE_FILE, SOURCE_OFFSET, RECORD_ID, LANG)] + LABEL_FIELDS)
 """Rows of ``labels/``: enough to re-join a label to Common Crawl without redistributing the text."""
 
 DOCUMENT_COLUMNS = tuple(DOCUMENT_SCHEMA.names)

@@ -1,8 +1,10 @@
 """JSON Schema of ``manifest.json``, the account of one run.
 
-The invariant every consumer relies on: ``counts.read == counts.kept + counts.rejected + counts.failed``,
-where ``kept`` counts the rows of the primary mix (the first configured), ``rejected`` and ``failed`` the
-rows of ``rejected/`` outside other mixes' floor rejections. Each named mix has the same invariant in ``mixes``.
+The invariant every consumer relies on: ``mixes.<name>.counts.read == kept + rejected + failed`` for every mix,
+where ``kept`` counts the rows of ``mix/<name>/`` and ``rejected``/``failed`` the rows of ``rejected/`` that are
+common to all mixes (``mix`` null) or belong to that mix. ``counts`` repeats the primary (first) mix's counts;
+``rejected_rows`` is the row count of ``rejected/`` (every mix's rows). ``status`` is ``failed`` when a floor
+with policy ``fail`` was not met: then no table was committed and ``outputs`` is empty.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ MANIFEST_SCHEMA: dict = {
     "required": [
         "schema_version",
         "provmix_version",
+        "status",
         "started_at",
         "finished_at",
         "wall_seconds",
@@ -38,6 +41,8 @@ MANIFEST_SCHEMA: dict = {
     "properties": {
         "schema_version": {"const": SCHEMA_VERSION},
         "provmix_version": {"type": "string"},
+        "status": {"enum": ["ok", "failed"]},
+        "output": {"type": "string"},
         "versions": {"type": "object", "additionalProperties": {"type": "string"}},
         "started_at": {"type": "string"},
         "finished_at": {"type": "string"},
@@ -59,6 +64,7 @@ MANIFEST_SCHEMA: dict = {
                     "records": {"type": "integer", "minimum": 0},
                     "skipped": _COUNT_MAP,
                     "error": {"type": ["string", "null"]},
+                    "warnings": {"type": "array", "items": {"type": "string"}},
                 },
             },
         },
@@ -95,8 +101,14 @@ MANIFEST_SCHEMA: dict = {
             "type": "object",
             "additionalProperties": {
                 "type": "object",
-                "required": ["documents", "tokens", "by_label"],
+                "required": ["documents", "tokens", "by_label", "counts", "floor_status"],
                 "properties": {
+                    "counts": {
+                        "type": "object",
+                        "required": ["read", "kept", "rejected", "failed"],
+                        "additionalProperties": {"type": "integer", "minimum": 0},
+                    },
+                    "floor_status": {"type": "string"},
                     "documents": {"type": "integer", "minimum": 0},
                     "tokens": {"type": "integer", "minimum": 0},
                     "by_label": _COUNT_MAP,
@@ -106,6 +118,7 @@ MANIFEST_SCHEMA: dict = {
             },
         },
         "floor": {"type": "array", "items": {"type": "object"}},
+        "rejected_rows": {"type": "integer", "minimum": 0},
         "problems": {"type": "array", "items": {"type": "string"}},
         "dedup": {"type": ["object", "null"]},
         "metrics": {"type": "object"},

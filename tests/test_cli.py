@@ -51,12 +51,14 @@ def test_bad_option_value(inputs: Path, tmp_path: Path, capsys) -> None:
 
 def test_finished_run_is_not_overwritten_without_flag(inputs: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "o"
-    args = ("run", "--input", str(inputs / "*"), "--output", str(out), "--detectors", "")
+    args = ("run", "--input", str(inputs / "*"), "--output", str(out), "--detectors", "", "--human-floor", "0")
     assert run_cli(*args) == 0
     capsys.readouterr()
     assert run_cli(*args) == 2
     assert "already holds a finished run" in _error_line(capsys)
+    (out / "report.html").write_text("<p>the previous run</p>")
     assert run_cli(*args, "--overwrite") == 0
+    assert not (out / "report.html").exists()  # it described the replaced run
 
 
 def test_unknown_command(capsys) -> None:

@@ -125,7 +125,8 @@ def test_nightly_script_runs_a_date_once(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
            "PROVMIX_INPUT_ROOT": str(tmp_path / "crawl"), "PROVMIX_OUTPUT_ROOT": str(tmp_path / "out"),
            "DS": "2026-11-24"}
-    script = [str(DEPLOY / "schedule" / "provmix-nightly.sh"), "--detectors", ""]
+    script = [str(DEPLOY / "schedule" / "provmix-nightly.sh"), "--detectors", "", "--allow-empty",
+              "--allow-shortfall"]
     first = subprocess.run(script, env=env, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
     manifest = tmp_path / "out" / "2026-11-24" / "manifest.json"

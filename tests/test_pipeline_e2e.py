@@ -47,8 +47,8 @@ def test_mix_rows_carry_source_evidence(inputs: Path, tmp_path: Path) -> None:
     german = docs["http://example.de/c"]
     assert german["lang"] == "de" and german["lang_score"] > 0.9
     assert german["record_id"] == "<urn:uuid:00000000-0000-4000-8000-000000000002>"
-    assert german["crawl_date"] == "2021-03-04T05:06:07Z"
-    assert german["last_modified"] == "2021-02-01T00:00:00Z"
+    assert german["crawl_date"].isoformat() == "2021-03-04T05:06:07+00:00"  # written as UTC timestamps
+    assert german["last_modified"].isoformat() == "2021-02-01T00:00:00+00:00"
     assert german["html_signals"]["html_lang"] == "de"
     assert german["source_offset"] > 0 and german["n_tokens"] > 20
     assert "Home" not in german["text"]  # main-content extraction drops the navigation

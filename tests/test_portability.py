@@ -140,7 +140,7 @@ def _outcome(inputs: list[str], out: Path, *runner_options: str) -> dict:
         "manifest": {key: manifest[key] for key in RUN_INDEPENDENT},
         "mix": sorted((row[d.ID], row[d.LABEL], row[d.LANG], Path(row[d.SOURCE_FILE]).name) for row in mix),
         "rejected": sorted((row[d.ID], row[r.OUTCOME], row[r.STAGE], row[r.REASON]) for row in rejected),
-        "files": {table: {p.name: p.read_bytes() for p in sorted((out / table).glob("*.parquet"))}
+        "files": {table: {str(p.relative_to(out)): p.read_bytes() for p in sorted((out / table).rglob("*.parquet"))}
                   for table in TABLES},
     }
 

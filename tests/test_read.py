@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from provmix.pipeline.ids import document_id
 from provmix.pipeline.read import detect_format
 from provmix.pipeline.read.config import ReadConfig
-from provmix.pipeline.read.records import Failure, SkippedRecord
-from provmix.pipeline.read.tabular import iter_jsonl
+from provmix.pipeline.read.records import Failure, MissingFields, SkippedRecord
+from provmix.pipeline.read.tabular import iter_jsonl, iter_parquet
 from provmix.pipeline.read.warc import iter_warc
 from provmix.schemas import documents as d
 from tests import fixtures
@@ -66,9 +69,42 @@ def test_not_a_warc_is_one_failure() -> None:
 
 def test_jsonl_lines_fail_individually(tmp_path: Path) -> None:
     lines = b'{"id": "1", "text": "hello"}\n[1, 2]\n{"id": "3"}\n{broken\n\n{"id": "5", "text": "bye"}\n'
-    items = list(iter_jsonl(io.BytesIO(lines), "f.jsonl", ReadConfig()))
+    *items, missing = iter_jsonl(io.BytesIO(lines), "f.jsonl", ReadConfig())
     assert [i[d.RECORD_ID] if isinstance(i, dict) else (i.reason, i.offset) for i in items] == [
         "1", ("malformed_record", 2), ("malformed_record", 3), ("malformed_record", 4), "5"]
+    assert missing == MissingFields({"url_field": "url"})  # no line had a url
+
+
+DOLMA = [{"id": "a", "text": "first text", "metadata": {"url": "https://x.org/a", "date": "2019-05-01"}},
+         {"id": "b", "text": "second text", "metadata": {"url": "https://x.org/b", "date": "not a date"}}]
+NESTED = ReadConfig(url_field="metadata.url", date_field="metadata.date")
+
+
+def _records(items: list) -> list[tuple]:
+    return [(i[d.RECORD_ID], i[d.URL], i[d.CRAWL_DATE]) for i in items if isinstance(i, dict)]
+
+
+def test_nested_fields_in_jsonl() -> None:
+    data = b"".join(json.dumps(row).encode() + b"\n" for row in DOLMA)
+    items = list(iter_jsonl(io.BytesIO(data), "dolma.jsonl", NESTED))
+    assert _records(items) == [("a", "https://x.org/a", "2019-05-01T00:00:00Z"), ("b", "https://x.org/b", None)]
+    assert not any(isinstance(i, (MissingFields, Failure)) for i in items)
+
+
+def test_nested_fields_in_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "dolma.parquet"
+    pq.write_table(pa.Table.from_pylist(DOLMA), path)
+    with open(path, "rb") as stream:
+        items = list(iter_parquet(stream, str(path), NESTED))
+    assert _records(items) == [("a", "https://x.org/a", "2019-05-01T00:00:00Z"), ("b", "https://x.org/b", None)]
+
+
+def test_a_configured_field_absent_from_every_record_is_reported() -> None:
+    data = b"".join(json.dumps(row).encode() + b"\n" for row in DOLMA)
+    items = list(iter_jsonl(io.BytesIO(data), "dolma.jsonl", ReadConfig(url_field="metadata.uri")))
+    assert _records(items) == [("a", None, None), ("b", None, None)]
+    assert items[-1] == MissingFields({"url_field": "metadata.uri"})
+    assert "read.url_field 'metadata.uri' absent from every record" in items[-1].message()
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "shards" / "cc-resiliparse").exists(), reason="shared shards absent")

@@ -55,7 +55,7 @@ def test_report_of_a_real_run(inputs: Path, tmp_path: Path) -> None:
     out, config = tmp_path / "out", tmp_path / "mixes.yaml"
     config.write_text(TWO_MIXES)
     assert run_cli("run", "--input", str(inputs / "*"), "--output", str(out), "--config", str(config),
-                   "--detectors", "") == 0
+                   "--detectors", "", "--allow-shortfall") == 0
     assert run_cli("report", str(out)) == 0
 
     page = (out / "report.html").read_text(encoding="utf-8")
@@ -148,9 +148,9 @@ def _manifest(**extra: object) -> dict:
 
 
 def _generated_run(root: Path, **manifest: object) -> Path:
-    (root / "mix").mkdir(parents=True)
+    (root / "mix" / "default").mkdir(parents=True)
     (root / "labels").mkdir()
-    write_rows(str(root / "mix" / "part-00000-of-00001.parquet"), DOCS, DOCUMENT_SCHEMA, "zstd")
+    write_rows(str(root / "mix" / "default" / "part-00000-of-00001.parquet"), DOCS, DOCUMENT_SCHEMA, "zstd")
     write_rows(str(root / "labels" / "part-00000-of-00001.parquet"), DOCS + LOSERS, LABELS_SCHEMA, "zstd")
     (root / "manifest.json").write_text(json.dumps(_manifest(**manifest)))
     return root

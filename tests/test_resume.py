@@ -15,7 +15,7 @@ def _tables(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*.parquet"))}
 
 
-def test_rerun_after_a_kill_scans_only_unfinished_files(inputs: Path, tmp_path: Path, monkeypatch) -> None:
+def test_rerun_after_a_kill_scans_only_unfinished_files(inputs: Path, tmp_path: Path, monkeypatch, capsys) -> None:
     args = ("run", "--input", str(inputs / "*"), "*FAST")
     reference = tmp_path / "reference"
     assert run_cli("run", "--input", str(inputs / "*"), "--output", str(reference), *FAST) == 0
@@ -31,6 +31,7 @@ def test_rerun_after_a_kill_scans_only_unfinished_files(inputs: Path, tmp_path: 
     markers = sorted((out / ".work").glob("*.done"))
     assert len(markers) == 3 and not (out / "manifest.json").exists()
     markers[0].unlink()  # one file's checkpoint was cut short by the kill
+    capsys.readouterr()
 
     scanned = []
     original = checkpoint.ScanFile.scan
@@ -38,6 +39,7 @@ def test_rerun_after_a_kill_scans_only_unfinished_files(inputs: Path, tmp_path: 
         scanned.append(metadata.path), original(self, metadata))[1])
     assert run_cli("run", "--input", str(inputs / "*"), "--output", str(out), *FAST) == 0
     assert len(scanned) == 1
+    assert "provmix: resuming: 2 of 3 files done" in capsys.readouterr().err
     assert _tables(out) == _tables(reference)
     assert not (out / ".work").exists()
     assert args  # the same command line both times

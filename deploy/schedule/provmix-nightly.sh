@@ -8,6 +8,8 @@
 #   PROVMIX_OVERWRITE=1  reprocess a date that already finished                         default: skip it
 #   further arguments    passed to `provmix run` (runner, Beam and Dataflow options)
 #
+# Exit status: provmix's (0 ok, 2 bad input/config/output, 3 a mix is empty, 4 a floor shortfall, 5 a floor with
+# policy fail not met; pass --allow-empty / --allow-shortfall to accept those).
 # A date whose output holds manifest.json finished and is skipped (exit 0), so cron, systemd and Kubernetes
 # can rerun this freely. Any other state (never run, failed, killed) is run from scratch: provmix stages its
 # outputs and only moves them into place after success, so --overwrite below never exposes a partial run.

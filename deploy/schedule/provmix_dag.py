@@ -10,6 +10,11 @@ date always maps to the same folders. ``skip_finished_date`` ends the run early 
 triggered with ``{"overwrite": true}``. The pipeline itself always gets ``--overwrite``: past the gate, any output
 that exists is a run to replace, and provmix only moves the new outputs into place after the job succeeded
 (a failed or killed attempt leaves only ``.staging``, which the retry deletes).
+
+``provmix_run`` accepts an empty mix and a floor shortfall (so neither retries a whole Dataflow job);
+``provmix_finalize`` then finishes the bookkeeping if the launch returned early, and fails the DAG run with the
+status a data problem deserves: 3 a mix is empty, 4 a floor fell short, 5 a floor with policy ``fail`` was not
+met (``provmix --help`` lists them). It never retries: rerunning it gives the same answer.
 """
 from __future__ import annotations
 
@@ -20,9 +25,11 @@ from airflow.providers.apache.beam.operators.beam import BeamRunPythonPipelineOp
 from airflow.providers.google.cloud.operators.dataflow import DataflowConfiguration
 
 try:
-    from airflow.providers.standard.operators.python import ShortCircuitOperator  # Airflow 3
+    from airflow.providers.standard.operators.bash import BashOperator  # Airflow 3
+    from airflow.providers.standard.operators.python import ShortCircuitOperator
 except ImportError:
-    from airflow.operators.python import ShortCircuitOperator  # Airflow 2
+    from airflow.operators.bash import BashOperator  # Airflow 2
+    from airflow.operators.python import ShortCircuitOperator
 
 PROJECT = "my-project"
 REGION = "us-central1"
@@ -65,6 +72,8 @@ with DAG(
             "input": INPUT,
             "output": OUTPUT,
             "overwrite": True,
+            "allow_empty": True,
+            "allow_shortfall": True,
             "temp_location": f"{BUCKET}/tmp",
             "sdk_container_image": IMAGE,
             "sdk_location": "container",
@@ -78,4 +87,9 @@ with DAG(
             wait_until_finished=True,
         ),
     )
-    skip_finished_date >> provmix_run
+    provmix_finalize = BashOperator(
+        task_id="provmix_finalize",
+        bash_command=f"provmix finalize {OUTPUT}",
+        retries=0,
+    )
+    skip_finished_date >> provmix_run >> provmix_finalize

@@ -22,21 +22,28 @@ class DedupConfig:
     together with ``threshold``/``num_perm`` (``DedupConfig.tuned`` does it).
     """
 
-    enabled: bool = True
-    threshold: float = 0.8  # Jaccard of shingle sets, estimated by signature agreement
-    num_perm: int = 128
-    bands: int = 16
-    rows: int = 8
-    verify: str = VERIFY_EXACT
-    ngram: int = 5  # word shingles
-    char_ngram: int = 5  # character shingles for the languages below
-    char_ngram_langs: list = field(default_factory=lambda: list(NO_SPACE_LANGS))
-    max_word_chars: float = 12.0  # a mean "word" longer than this means unspaced text: use character shingles
-    max_bucket_size: int = 100  # larger LSH buckets are compared against one anchor member only
-    max_rounds: int = 16  # connected-components rounds (each a large-star and a small-star step)
-    partitions: int = 1024  # shuffle batches of band entries and edges (pipeline.dedup.grouping); memory per
-    # partition ~ documents x bands / partitions entries: raise it beyond ~100M documents per run
-    seed: int = 1  # permutation seed (datasketch's MinHash seed)
+    enabled: bool = field(default=True, metadata={"help": "find exact and near duplicates (false skips the stage)"})
+    threshold: float = field(default=0.8, metadata={"help": "Jaccard similarity of shingle sets at or above which "
+                             "two documents are near duplicates"})
+    num_perm: int = field(default=128, metadata={"help": "MinHash permutations per signature"})
+    bands: int = field(default=16, metadata={"help": "LSH bands (bands x rows <= num_perm; see DedupConfig.tuned)"})
+    rows: int = field(default=8, metadata={"help": "signature rows per LSH band"})
+    verify: str = field(default=VERIFY_EXACT, metadata={"help": "how candidate pairs are checked: exact (Jaccard "
+                        "of shingle-hash sets) or signature (signature agreement)"})
+    ngram: int = field(default=5, metadata={"help": "words per shingle"})
+    char_ngram: int = field(default=5, metadata={"help": "characters per shingle for char_ngram_langs"})
+    char_ngram_langs: list = field(default_factory=lambda: list(NO_SPACE_LANGS), metadata={
+        "help": "languages written without spaces: character shingles there"})
+    max_word_chars: float = field(default=12.0, metadata={"help": "a mean word longer than this means unspaced "
+                                  "text: use character shingles"})
+    max_bucket_size: int = field(default=100, metadata={"help": "larger LSH buckets are compared against one "
+                                 "anchor member only"})
+    max_rounds: int = field(default=16, metadata={"help": "connected-components rounds (each a large-star and a "
+                            "small-star step)"})
+    # memory per partition ~ documents x bands / partitions entries: raise it beyond ~100M documents per run
+    partitions: int = field(default=1024, metadata={"help": "shuffle batches of band entries and edges; raise "
+                            "beyond ~100M documents per run"})
+    seed: int = field(default=1, metadata={"help": "MinHash permutation seed"})
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:

@@ -19,7 +19,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from provmix.pipeline.read.config import ReadConfig
-from provmix.pipeline.read.records import Failure, SkippedRecord
+from provmix.pipeline.read.records import Failure, MissingFields, SkippedRecord
 from provmix.pipeline.read.tabular import iter_jsonl, iter_parquet
 from provmix.pipeline.read.warc import iter_warc
 from provmix.schemas import documents as d
@@ -91,9 +91,13 @@ class ReadFile(beam.DoFn):
         path, size = metadata.path, metadata.size_in_bytes
         fmt = detect_format(path, self.config.format)
         account = {"path": path, "bytes": size, "format": fmt or "unknown", "records": 0, "skipped": {},
-                   "error": None}
+                   "error": None, "warnings": []}
         self.files.inc()
         for item in self._items(path, size, fmt):
+            if isinstance(item, MissingFields):
+                account["warnings"].append(item.message())
+                _LOG.warning("read %s: %s", path, item.message())
+                continue
             if isinstance(item, SkippedRecord):
                 account["skipped"][item.record_type] = account["skipped"].get(item.record_type, 0) + 1
                 self.skipped.inc()

@@ -24,6 +24,16 @@ class SkippedRecord(NamedTuple):
     record_type: str
 
 
+class MissingFields(NamedTuple):
+    """After a file's records: configured fields (config key → field name) that no record of the file had."""
+
+    fields: dict[str, str]
+
+    def message(self) -> str:
+        named = ", ".join(f"read.{key} {name!r}" for key, name in self.fields.items())
+        return f"{named} absent from every record (a typo, or a nested field needing a dotted path?)"
+
+
 def crawl_id_from_path(path: str) -> str | None:
     match = _CRAWL_ID.search(path)
     return match.group(0) if match else None

@@ -133,9 +133,9 @@ class RunScan:
     scores_source: str  # the folder (relative to the run) the scores and clusters were read from
 
 
-def mix_folder(name: str, names: Sequence[str]) -> tuple[str, ...]:
-    """Path parts of a mix: mix/ for a single mix, mix/<name>/ when several are configured (pipeline.graph)."""
-    return ("mix", name) if len(names) > 1 else ("mix",)
+def mix_folder(name: str) -> tuple[str, ...]:
+    """Path parts of a mix: always mix/<name>/ (pipeline.graph.Layout)."""
+    return ("mix", name)
 
 
 def scan_run(run_dir: str, mix_names: Sequence[str]) -> RunScan:
@@ -143,14 +143,14 @@ def scan_run(run_dir: str, mix_names: Sequence[str]) -> RunScan:
     mixes = {}
     for name in mix_names:
         tally = MixTally()
-        files = part_files(FileSystems.join(run_dir, *mix_folder(name, mix_names)))
+        files = part_files(FileSystems.join(run_dir, *mix_folder(name)))
         for batch in iter_batches(files, [d.LANG, d.LABEL, d.N_TOKENS]):
             tally.add(batch)
         mixes[name] = tally
     labelled: tuple[str, ...] = ("labels",)
     files = part_files(FileSystems.join(run_dir, *labelled))
     if not files and mix_names:
-        labelled = mix_folder(mix_names[0], mix_names)
+        labelled = mix_folder(mix_names[0])
         files = part_files(FileSystems.join(run_dir, *labelled))
     scores, clusters = ScoreHistograms(), ClusterSizes()
     for batch in iter_batches(files, [d.ID, d.LABEL, *SCORE_COLUMNS, d.KEEPER_ID, d.CLUSTER_SIZE]):
