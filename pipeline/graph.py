@@ -13,13 +13,12 @@ from dataclasses import dataclass
 
 import apache_beam as beam
 
-from provmix.detectors.machine_translation.siblings import UrlLanguageSiblings
 from provmix.pipeline.checkpoint import CheckpointedScan
 from provmix.pipeline.dedup import Deduplicate
 from provmix.pipeline.detect import Detect
 from provmix.pipeline.extract import Extract
 from provmix.pipeline.floor import HumanFloor
-from provmix.pipeline.label import Label
+from provmix.pipeline.label import Label, UrlLanguageSiblings
 from provmix.pipeline.language import IdentifyLanguage
 from provmix.pipeline.manifest import Tally
 from provmix.pipeline.options import RunConfig
@@ -98,7 +97,7 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
     provisional = documents | "ProvisionalLabel" >> Label(config.label)
     deduplicated = provisional.documents | "Deduplicate" >> Deduplicate(config.dedup)
     labelled = deduplicated.documents | "Label" >> Label(config.label)
-    floor = labelled.documents | "HumanFloor" >> HumanFloor(config.mixes, config.label.unknown_counts_as_human)
+    floor = labelled.documents | "HumanFloor" >> HumanFloor(config.mixes)
     rejects += [provisional.rejects, deduplicated.rejects, labelled.rejects, floor.rejects]
     mixes = floor.mixes
     mix_names = [mix.name for mix in config.mixes]

@@ -122,7 +122,7 @@ def test_downsample_meets_floor_caps_and_fresh_share_in_every_scope(
 ) -> None:
     if unknown_is_human:
         mix = replace(mix, caps={cls: cap for cls, cap in mix.caps.items() if cls != d.UNKNOWN})
-    result = select_mix(docs, mix, unknown_counts_as_human=unknown_is_human)
+    result = select_mix(docs, replace(mix, unknown_counts_as_human=unknown_is_human))
     assert sorted(x[d.ID] for x in result.kept + result.dropped) == sorted(x[d.ID] for x in docs)
     for scope, counts in recount(result.kept, mix, unknown_is_human).items():
         assert violations(counts, mix) == set(), scope
@@ -208,7 +208,7 @@ def test_unknown_counts_as_human_only_when_asked() -> None:
     docs.append(d.new_document(id="h", label=d.HUMAN, n_tokens=10))
     mix = MixConfig(human_floor=0.5)
     assert len(select_mix(docs, mix).kept) == 2
-    counted = select_mix(docs, mix, unknown_counts_as_human=True)
+    counted = select_mix(docs, replace(mix, unknown_counts_as_human=True))
     assert len(counted.kept) == 6 and counted.reports[0]["achieved"] == 1.0
 
 

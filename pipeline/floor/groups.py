@@ -6,7 +6,7 @@ from typing import Mapping, NamedTuple
 import xxhash
 
 from provmix.pipeline.floor.config import GLOBAL, SCOPE_COLUMNS, SYNTHETIC, MixConfig
-from provmix.pipeline.label_evidence import parse_date
+from provmix.pipeline.dates import parse_date
 from provmix.pipeline.tokens import count_tokens
 from provmix.schemas import documents as d
 
@@ -36,8 +36,9 @@ def floor_class(doc: dict) -> str:
     return doc.get(d.LABEL) or d.UNKNOWN
 
 
-def human_classes(unknown_counts_as_human: bool) -> frozenset[str]:
-    return frozenset({d.HUMAN, d.UNKNOWN} if unknown_counts_as_human else {d.HUMAN})
+def human_classes(mix: MixConfig) -> frozenset[str]:
+    """The floor classes that count as human in ``mix``."""
+    return frozenset({d.HUMAN, d.UNKNOWN} if mix.unknown_counts_as_human else {d.HUMAN})
 
 
 def is_fresh(doc: dict, mix: MixConfig) -> bool:

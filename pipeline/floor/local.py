@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable, NamedTuple
 
-from provmix.pipeline.floor.config import MixConfig, check_mixes
+from provmix.pipeline.floor.config import MixConfig
 from provmix.pipeline.floor.groups import bucket_of, group_of, human_classes, is_kept, scope_key, tokens_of
 from provmix.pipeline.floor.plan import Histogram, histogram_add, plan_scope
 
@@ -18,10 +18,9 @@ class LocalMix(NamedTuple):
     reports: list[dict]  # one per scope, sorted by scope key
 
 
-def select_mix(docs: Iterable[dict], mix: MixConfig, unknown_counts_as_human: bool = False) -> LocalMix:
-    check_mixes([mix], unknown_counts_as_human)
+def select_mix(docs: Iterable[dict], mix: MixConfig) -> LocalMix:
     docs = list(docs)
-    humans = human_classes(unknown_counts_as_human)
+    humans = human_classes(mix)
     hists: dict[str, dict] = defaultdict(lambda: defaultdict(Histogram))
     for doc in docs:
         group = group_of(doc, mix, humans)

@@ -111,14 +111,13 @@ class _OneMix(beam.PTransform):
 class HumanFloor(beam.PTransform):
     """Enforce every mix's floor on labelled documents (see ``plan`` for the guarantee)."""
 
-    def __init__(self, mixes: Sequence[MixConfig], unknown_counts_as_human: bool = False) -> None:
+    def __init__(self, mixes: Sequence[MixConfig]) -> None:
         super().__init__()
-        check_mixes(list(mixes), unknown_counts_as_human)
+        check_mixes(list(mixes))
         self.mixes = tuple(mixes)
-        self.humans = human_classes(unknown_counts_as_human)
 
     def expand(self, docs: beam.PCollection) -> FloorResult:
-        outputs = {mix.name: docs | f"Mix[{mix.name}]" >> _OneMix(mix, self.humans) for mix in self.mixes}
+        outputs = {mix.name: docs | f"Mix[{mix.name}]" >> _OneMix(mix, human_classes(mix)) for mix in self.mixes}
         rejects = [rejected for _, rejected, _ in outputs.values()] | "Rejects" >> beam.Flatten()
         reports = [report for _, _, report in outputs.values()] | "Reports" >> beam.Flatten()
         return FloorResult({name: kept for name, (kept, _, _) in outputs.items()}, rejects, reports)
