@@ -36,9 +36,7 @@ class MixConfig:
 
     name: str = field(default="default", metadata=_help("the mix's name (its folder under mix/ when there are several)"))
     human_floor: float = field(default=0.6, metadata=_help("minimum share of human units in every scope of the mix"))
-    unit: str = field(default=TOKENS, metadata=_help(
-        "what the shares count: tokens (n_tokens), documents, or expected_tokens (a document adds P(human) × its"
-        " tokens to the human side; see docs/labels-and-floor.md for the caveats)"))
+    unit: str = field(default=TOKENS, metadata=_help("what the shares count: tokens (n_tokens) | documents"))
     scope: str = field(default=GLOBAL, metadata=_help("where the floor holds: global | language | domain | source"))
     caps: dict = field(default_factory=dict, metadata=_help("class (ai, mt, unknown) → maximum share of the mix"))
     synthetic_cap: float | None = field(default=None, metadata=_help("maximum share of declared synthetic data"))

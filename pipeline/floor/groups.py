@@ -11,7 +11,6 @@ from provmix.pipeline.tokens import count_tokens
 from provmix.schemas import documents as d
 
 BUCKET_BITS = 16
-BUCKETS = 1 << BUCKET_BITS  # a threshold of BUCKETS keeps every bucket
 GLOBAL_KEY = "all"
 MISSING_KEY = "none"  # scope key of documents without a language / domain / source
 
@@ -67,6 +66,7 @@ def bucket_of(doc: dict, seed: int) -> int:
     return xxhash.xxh3_64_intdigest(f"{seed}\x00{doc[d.ID]}".encode()) >> (64 - BUCKET_BITS)
 
 
-def is_kept(doc: dict, mix: MixConfig, humans: frozenset[str], thresholds: Mapping[Group, int]) -> bool:
-    """Whether ``doc`` falls in its group's kept prefix under its scope's ``thresholds``."""
-    return bucket_of(doc, mix.seed) < thresholds.get(group_of(doc, mix, humans), BUCKETS)
+def is_kept(doc: dict, mix: MixConfig, humans: frozenset[str], selection: Mapping[Group, frozenset]) -> bool:
+    """Whether ``doc``'s bucket is among its group's kept buckets in its scope's ``selection`` (absent: all)."""
+    kept = selection.get(group_of(doc, mix, humans))
+    return kept is None or bucket_of(doc, mix.seed) in kept

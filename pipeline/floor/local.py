@@ -28,6 +28,6 @@ def select_mix(docs: Iterable[dict], mix: MixConfig) -> LocalMix:
     plans = {key: plan_scope(mix, key, groups, humans) for key, groups in hists.items()}
     kept, dropped = [], []
     for doc in docs:
-        thresholds = plans[scope_key(doc, mix)].thresholds
-        (kept if is_kept(doc, mix, humans, thresholds) else dropped).append(doc)
+        selection = plans[scope_key(doc, mix)].selection
+        (kept if is_kept(doc, mix, humans, selection) else dropped).append(doc)
     return LocalMix(kept, dropped, [plans[key].report for key in sorted(plans)])
