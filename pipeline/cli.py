@@ -28,6 +28,7 @@ _SUBCOMMANDS = {
     ("eval", "ai"): "provmix.detectors.ai_text.evaluate:main",
     ("eval", "mt"): "provmix.detectors.machine_translation.evaluate:main",
     ("report",): "provmix.pipeline.report:main",
+    ("mix",): "provmix.pipeline.remix:main",
 }
 
 

@@ -133,10 +133,12 @@ DOCUMENT_SCHEMA = pa.schema(SOURCE_FIELDS + LABEL_FIELDS, metadata=_METADATA)
 """Rows of ``mix/``: every source column, the text and the label columns."""
 
 LABELS_SCHEMA = pa.schema(
-    [f for f in SOURCE_FIELDS if f.name in (ID, URL, SOURCE_FILE, SOURCE_OFFSET, RECORD_ID, LANG)] + LABEL_FIELDS,
+    [f for f in SOURCE_FIELDS if f.name in (ID, URL, SOURCE_FILE, SOURCE_OFFSET, RECORD_ID, LANG, N_TOKENS)]
+    + LABEL_FIELDS,
     metadata=_METADATA,
 )
-"""Rows of ``labels/``: enough to re-join a label to Common Crawl without redistributing the text."""
+"""Rows of ``labels/``: enough to re-join a label to Common Crawl without redistributing the text, and
+``n_tokens`` so that label-only consumers can recompute a token floor."""
 
 DOCUMENT_COLUMNS = tuple(DOCUMENT_SCHEMA.names)
 LABEL_DEFAULTS = {
