@@ -16,11 +16,12 @@ from typing import Sequence
 from provmix.detectors.base import ModelInfo
 from provmix.detectors.langid_numpy import NumpyLangid
 from provmix.detectors.normalize import LETTER_RUN, matched_chars, normalize_text
+from provmix.detectors.scripts import CJK, HAN_COMPATIBILITY
 
 UNDETERMINED = "und"
 _NO_LANGUAGE = "zxx"  # py3langid's class for text without linguistic content
 _LOCK = threading.Lock()
-_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_CJK_RUN = re.compile(f"[{CJK}{HAN_COMPATIBILITY}]+")
 CJK_WEIGHT = 3  # one Chinese/Japanese/Korean character carries about as much as three alphabetic letters
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+from pathlib import Path
 
 from provmix.detectors.base import Detector
 
@@ -21,7 +22,8 @@ FACTORIES: dict[str, str] = {
     "watermark": "provmix.detectors.watermark:load",
 }
 
-_IMPORT_LOCK = threading.Lock()  # transformers' lazy imports are not thread-safe (multi_threading runner)
+# transformers' lazy imports are not thread-safe (multi_threading runner); reentrant: a locked import may import more
+IMPORT_LOCK = threading.RLock()
 
 
 class UnknownDetector(ValueError):
@@ -40,6 +42,19 @@ def load_detector(spec: str, **options: object) -> Detector:
     if target is None:
         raise UnknownDetector(f"unknown detector {spec!r}; known: {', '.join(sorted(FACTORIES))}")
     module_name, factory_name = target.split(":")
-    with _IMPORT_LOCK:
+    with IMPORT_LOCK:
         module = importlib.import_module(module_name)
     return getattr(module, factory_name)(argument, **options)
+
+
+def spec_fingerprint(spec: str) -> str:
+    """A fingerprint of the model files ``spec`` names (shipped folder, local paths), without loading them."""
+    from provmix.detectors.artifacts import SHIPPED_MODELS, fingerprint
+
+    family, argument = split_spec(spec)
+    references = [family] + ([part.strip() for part in argument.split(",")] if argument else [])
+    local = [Path(ref) for ref in references if Path(ref).exists()]
+    shipped = SHIPPED_MODELS / family
+    if shipped.is_dir():
+        local.insert(0, shipped)
+    return fingerprint(local, [spec])

@@ -9,9 +9,9 @@ input file and the config, so :class:`ScanFile` runs them for one whole file ins
     <key>.account.json        the file's accounting row (records, skipped, error)
     <key>.done                written last; a shard without it is scanned again
 
-``key`` hashes the path, size and modification time of the file with the per-record config sections and the
-provmix version, so a changed file or config is never replayed from a stale checkpoint. Every file is written
-under a temporary name and renamed, so a retried or killed worker leaves either nothing or a whole file.
+``key`` hashes the path, size and modification time of the file with the per-record config sections, the
+provmix version and a fingerprint of the configured detectors' model files, so a changed file, config or model is
+never replayed from a stale checkpoint. Every file is written under a temporary name and renamed, so a retried or killed worker leaves either nothing or a whole file.
 :class:`CheckpointedScan` replays finished shards and scans the rest; its three outputs replace
 Read ─► Extract ─► IdentifyLanguage ─► Detect in the graph, and the global stages (dedup, label, floor,
 write) run on the replayed rows exactly as on fresh ones, so a resumed run writes the same bytes as an
@@ -30,11 +30,9 @@ from apache_beam import pvalue
 from apache_beam.io.filesystem import FileMetadata
 from apache_beam.io.filesystems import FileSystems
 
-from provmix.pipeline.detect import ScoreDocuments
-from provmix.pipeline.extract import ExtractText
-from provmix.pipeline.language import IdentifyLanguageStep
 from provmix.pipeline.options import RunConfig
 from provmix.pipeline.read import FAILURES, INPUTS, MatchFiles, ReadFile
+from provmix.pipeline.stages import PER_RECORD
 from provmix.pipeline.step import REJECTS, Step
 from provmix.pipeline.write import atomic_create, to_table
 from provmix.schemas import documents as d
@@ -44,13 +42,17 @@ DOCUMENTS_SUFFIX = ".documents.parquet"
 REJECTS_SUFFIX = ".rejects.parquet"
 ACCOUNT_SUFFIX = ".account.json"
 DONE_SUFFIX = ".done"
-PER_RECORD_SECTIONS = ("read", "extract", "language", "detect")
+PER_RECORD_SECTIONS = ("read", *(stage.section for stage in PER_RECORD))
 
 
 def config_digest(config: RunConfig, version: str) -> str:
-    """What a shard's scan depends on besides the file: the per-record config sections and the provmix version."""
+    """What a shard's scan depends on besides the file: the per-record config sections, the provmix version and
+    the files of every configured detector model (so a resumed run after retraining never mixes old and new scores)."""
+    from provmix.detectors.registry import spec_fingerprint
+
     sections = {name: config.as_dict()[name] for name in PER_RECORD_SECTIONS}
-    return hashlib.sha256(json.dumps([sections, version], sort_keys=True).encode()).hexdigest()
+    models = [spec_fingerprint(spec) for spec in config.detect.detectors]
+    return hashlib.sha256(json.dumps([sections, version, models], sort_keys=True).encode()).hexdigest()
 
 
 def shard_key(metadata: FileMetadata, digest: str) -> str:
@@ -112,6 +114,15 @@ def _split(outputs: Iterable, rejects_tag: str) -> tuple[list, list]:
     return kept, rejected
 
 
+def _one_by_one(step: Step, records: list[dict]) -> tuple[list, list]:
+    kept, rejected = [], []
+    for record in records:
+        more_kept, more_rejected = _split(step.process(record), REJECTS)
+        kept += more_kept
+        rejected += more_rejected
+    return kept, rejected
+
+
 def _batched(step: Step, records: list[dict], size: int) -> tuple[list, list]:
     kept, rejected = [], []
     for start in range(0, len(records), size):
@@ -133,10 +144,10 @@ class ScanFile(beam.DoFn):
     def setup(self) -> None:
         self.store = ShardStore(self.root)
         self.read = ReadFile(self.config.read, self.source)
-        self.extract = ExtractText(self.config.extract)
-        self.language = IdentifyLanguageStep(self.config.language)
-        self.detect = ScoreDocuments(self.config.detect)
-        for step in (self.read, self.extract, self.language, self.detect):
+        self.read.setup()
+        self.steps = [(stage.step(self.config), stage.batch_size(self.config) if stage.batch_size else None)
+                      for stage in PER_RECORD]
+        for step, _ in self.steps:
             step.setup()
 
     def process(self, metadata: FileMetadata) -> Iterator[str]:
@@ -150,13 +161,9 @@ class ScanFile(beam.DoFn):
         (account,) = [o.value for o in outputs if isinstance(o, pvalue.TaggedOutput) and o.tag == INPUTS]
         rejects = [o.value for o in outputs if isinstance(o, pvalue.TaggedOutput) and o.tag == FAILURES]
         records = [o for o in outputs if not isinstance(o, pvalue.TaggedOutput)]
-        documents = []
-        for record in records:
-            kept, rejected = _split(self.extract.process(record), REJECTS)
-            documents += kept
-            rejects += rejected
-        for step, size in ((self.language, 256), (self.detect, self.config.detect.batch_size)):
-            documents, rejected = _batched(step, documents, size)
+        documents = records
+        for step, size in self.steps:
+            documents, rejected = _one_by_one(step, documents) if size is None else _batched(step, documents, size)
             rejects += rejected
         return documents, rejects, account
 

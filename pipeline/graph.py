@@ -17,19 +17,18 @@ import apache_beam as beam
 
 from provmix.pipeline.checkpoint import CheckpointedScan
 from provmix.pipeline.dedup import Deduplicate
-from provmix.pipeline.detect import Detect
-from provmix.pipeline.extract import Extract
 from provmix.pipeline.floor import HumanFloor
 from provmix.pipeline.label import Label, UrlLanguageSiblings
-from provmix.pipeline.language import IdentifyLanguage
 from provmix.pipeline.manifest import Tally
 from provmix.pipeline.options import RunConfig
 from provmix.pipeline.read import ReadInputs
+from provmix.pipeline.stages import PER_RECORD, STAGES as DECLARED, check_columns, stage_names
 from provmix.pipeline.write import WriteJsonList, WriteParquetShards
 from provmix.schemas.documents import DOCUMENT_SCHEMA, LABELS_SCHEMA
 from provmix.schemas.rejects import REJECT_SCHEMA
 
-STAGES = ("read", "extract", "language", "detect", "label", "dedup", "human_floor", "write")
+STAGES = stage_names()
+_TITLES = {"extract": "Extract", "language": "IdentifyLanguage", "detect": "Detect"}  # Beam labels, kept stable
 
 
 @dataclass(frozen=True)
@@ -81,11 +80,12 @@ def scan(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], wor
              for source, patterns in sources.items()]
     records = [r.records for r in reads] | "AllRecords" >> beam.Flatten()
     inputs = [r.inputs for r in reads] | "AllInputs" >> beam.Flatten()
-    extracted = records | "Extract" >> Extract(config.extract)
-    languages = extracted.documents | "IdentifyLanguage" >> IdentifyLanguage(config.language)
-    detected = languages.documents | "Detect" >> Detect(config.detect)
-    rejects = [r.failures for r in reads] + [extracted.rejects, languages.rejects, detected.rejects]
-    return detected.documents, rejects, inputs
+    documents, rejects = records, [r.failures for r in reads]
+    for stage in PER_RECORD:
+        result = documents | _TITLES[stage.name] >> stage.transform(config)
+        documents = result.documents
+        rejects.append(result.rejects)
+    return documents, rejects, inputs
 
 
 DOCUMENTS_DIR = "documents"  # every labelled document (text included) as the floor saw it: what remix reads
@@ -97,6 +97,7 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
 
     Returns the names of the mixes written, primary first.
     """
+    check_columns(DECLARED)
     documents, rejects, inputs = scan(p, config, sources, work, version)
     documents = documents | "UrlLanguageSiblings" >> UrlLanguageSiblings()
     provisional = documents | "ProvisionalLabel" >> Label(config.label)

@@ -7,12 +7,15 @@ It approximates subword counts well enough for shares; ``hf:PATH`` counts with a
 from __future__ import annotations
 
 import re
-import threading
 from typing import Callable
 
+from provmix.detectors.registry import IMPORT_LOCK
+from provmix.detectors.scripts import CJK, HAN_COMPATIBILITY, THAI
+
+_UNSPACED = CJK + THAI + HAN_COMPATIBILITY
 _TOKEN = re.compile(
-    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f\uf900-\ufaff]"  # one char each
-    r"|[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f\uf900-\ufaff]+"  # a word
+    f"[{_UNSPACED}]"  # one character each
+    f"|[^\\W{_UNSPACED}]+"  # a word
     r"|[^\w\s]"  # a punctuation mark
 )
 
@@ -24,7 +27,6 @@ def count_tokens(text: str) -> int:
 
 DEFAULT_COUNTER = "default"
 HF_PREFIX = "hf:"
-_LOAD_LOCK = threading.Lock()  # transformers' lazy imports are not thread-safe
 
 
 class HFTokenCounter:
@@ -36,7 +38,7 @@ class HFTokenCounter:
 
     def __call__(self, text: str) -> int:
         if self._tokenizer is None:
-            with _LOAD_LOCK:
+            with IMPORT_LOCK:
                 from transformers import AutoTokenizer
 
                 self._tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)

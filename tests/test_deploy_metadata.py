@@ -113,7 +113,7 @@ def test_every_data_file_in_the_packages_ships_in_the_wheel() -> None:
     """Workers get models and configs only through package data (pyproject.toml [tool.setuptools.package-data])."""
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     for package in ("pipeline", "detectors", "schemas"):
-        covered = {p for pattern in package_data.get(package, []) for p in (ROOT / package).glob(pattern)
+        covered = {p for pattern in package_data.get(f"provmix.{package}", []) for p in (ROOT / package).glob(pattern)
                    if p.is_file()}
         assert _data_files(ROOT / package) <= covered, f"{package}: data files missing from package-data"
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.normalize import normalize_text
-from provmix.detectors.registry import _IMPORT_LOCK
+from provmix.detectors.registry import IMPORT_LOCK
 
 CALIBRATION_FILE = "provmix_calibration.json"  # {"method": "platt", "a", "b", "threshold"} beside a model
 
@@ -19,7 +19,7 @@ CALIBRATION_FILE = "provmix_calibration.json"  # {"method": "platt", "a", "b", "
 def import_torch_transformers() -> tuple[object, object]:
     """(torch, transformers), imported under the registry's lock (transformers' lazy imports are not
     thread-safe under Beam's multi-threaded workers)."""
-    with _IMPORT_LOCK:
+    with IMPORT_LOCK:
         import torch
         import transformers
     return torch, transformers

@@ -110,3 +110,15 @@ def test_key_follows_file_and_config(corpus: Path, tmp_path: Path) -> None:
     assert config_digest(build_section(RunConfig, written, "config"), VERSION) == digest
     path.write_text(json.dumps({"text": "y" * 300}) + "\n")
     assert shard_key(_metadata(path), digest) != before
+
+
+def test_key_follows_the_detector_model_files(tmp_path: Path) -> None:
+    """A retrained model (same spec, new files) must not replay checkpoints scored by the old one."""
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "weights.safetensors").write_bytes(b"old")
+    config = build_section(RunConfig, {"detect": {"detectors": [f"hf-classifier:{model}"]}}, "config")
+    before = config_digest(config, VERSION)
+    assert config_digest(config, VERSION) == before
+    (model / "weights.safetensors").write_bytes(b"retrained")
+    assert config_digest(config, VERSION) != before
