@@ -22,7 +22,8 @@ CODE_SHARE = 0.4  # share of lines that end like code statements
 LINK_SHARE = 0.5  # share of words that are URLs
 NAV_MIN_LINES = 10
 NAV_PROSE_SHARE = 0.2  # navigation: under this share of the characters sits in sentence-like lines
-SENTENCE_WORDS, SENTENCE_CHARS = 8, 40  # a line with this many words (or characters, for CJK) is sentence-like
+SENTENCE_WORDS = 8  # a line with this many words is sentence-like…
+SENTENCE_CHARS = 20  # …and so is an unspaced (CJK) line this long, or any line that ends a sentence
 
 _LOG_LINE = re.compile(
     r"^(?:--\d{4}-\d\d-\d\d|\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d|\[\d\d?/\w{3}/\d{4}|\d\d:\d\d:\d\d\b"
@@ -31,6 +32,7 @@ _CODE_END = re.compile(r"(?:[;{}]|=>)\s*$")
 _CODE_START = re.compile(r"^(?:import |from \S+ import|def |class |function\b|var |let |const |#include|return\b|"
                          r"public |private |if \(|for \(|}\s*else)")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’)）」』]*$")
 
 
 def _record_reason(url: str | None, content_type: str | None) -> str | None:
@@ -58,6 +60,11 @@ def _share(lines: list[str], pattern: re.Pattern) -> float:
     return sum(1 for line in lines if pattern.search(line)) / len(lines)
 
 
+def _sentence_like(line: str) -> bool:
+    return (len(line.split()) >= SENTENCE_WORDS or bool(_SENTENCE_END.search(line))
+            or (len(line) >= SENTENCE_CHARS and " " not in line))
+
+
 def _text_reason(text: str) -> str | None:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     words = text.split()
@@ -71,8 +78,7 @@ def _text_reason(text: str) -> str | None:
     if code / len(lines) >= CODE_SHARE:
         return "code"
     if len(lines) >= NAV_MIN_LINES:
-        prose = sum(len(line) for line in lines
-                    if len(line.split()) >= SENTENCE_WORDS or (len(line) >= SENTENCE_CHARS and " " not in line))
+        prose = sum(len(line) for line in lines if _sentence_like(line))
         if prose < NAV_PROSE_SHARE * sum(len(line) for line in lines):
             return "navigation"
     return None

@@ -50,6 +50,7 @@ def test_texts_that_are_not_prose_are_named_by_their_shape(text: str, reason: st
     "\n".join([PARAGRAPH] * 12),
     "Zutaten:\n200 g Mehl\n2 Eier\n" + "Den Teig eine Stunde ruhen lassen, dann dünn ausrollen und backen.\n" * 8,
     "会议于周二晚上召开，讨论新的公交时刻表。多位居民表示，这将使北部村庄在晚上七点以后没有公交服务。\n" * 12,
+    "我买了一盒。\n真的很好用！\n价格有点贵。\n但是值得。\n朋友也喜欢。\n下次还会再买。\n客服很热情。\n送货也很快。\n包装完好。\n推荐给大家！\n",  # one short sentence per line
     "Q: Can I return an item?\nA: Yes, within 30 days of delivery, as long as it is unused and in its box.\n" * 6,
 ])
 def test_ordinary_prose_pages_are_prose(text: str) -> None:
