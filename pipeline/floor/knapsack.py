@@ -12,11 +12,13 @@ from fractions import Fraction
 from typing import Hashable, Mapping, Sequence
 
 Item = tuple[Hashable, int]  # (key, weight >= 0)
-MAX_WORK_BITS = 1 << 31  # items × bound bits above which the exact search is not attempted (memory and time)
+MAX_WORK_BITS = 1 << 28  # items × bound bits kept for reconstruction (32 MiB)
+MAX_EXACT_BOUND = 1 << 17  # combining classes costs up to bound² / 64 word operations per class
 
 
-def work_bits(items: int, bound: int) -> int:
-    return items * (bound + 1)
+def exact_feasible(items: int, bound: int) -> bool:
+    """Whether the exact search fits its memory and time bounds; otherwise the floor uses :func:`first_fit`."""
+    return bound <= MAX_EXACT_BOUND and items * (bound + 1) <= MAX_WORK_BITS
 
 
 def _reachable(items: Sequence[Item], bound: int) -> list[int]:
@@ -89,7 +91,7 @@ def best_per_class(classes: Mapping[str, Sequence[Item]], bounds: Mapping[str, i
 
 
 def first_fit(classes: Mapping[str, Sequence[Item]], bounds: Mapping[str, int], total: int) -> dict[str, set]:
-    """The fallback past :data:`MAX_WORK_BITS`: items in order (classes interleaved by position), each kept when it
+    """The fallback past :func:`exact_feasible`: items in order (classes interleaved by position), each kept when it
     fits both bounds. Within one item's weight of the optimum when weights are small against the bounds."""
     used = {c: 0 for c in classes}
     chosen: dict[str, set] = {c: set() for c in classes}

@@ -22,7 +22,7 @@ from typing import Mapping, NamedTuple
 
 from provmix.pipeline.floor.config import CLASSES, DOWNSAMPLE, TOKENS, MixConfig
 from provmix.pipeline.floor.groups import Group
-from provmix.pipeline.floor.knapsack import MAX_WORK_BITS, best_per_class, first_fit, work_bits
+from provmix.pipeline.floor.knapsack import best_per_class, exact_feasible, first_fit
 
 MIN_HUMAN_TOKENS = "min_human_tokens"  # the one share-independent constraint: downsampling cannot fix it
 
@@ -68,7 +68,7 @@ class _Chosen(NamedTuple):
 def _select(groups: Mapping[Group, Histogram], bounds: Mapping[Group, int], total: int, unit: str) -> _Chosen:
     """Kept buckets per group: the most units within ``total`` overall and ``bounds`` per group."""
     items = {g: [(b, units(hist[b], unit)) for b in sorted(hist)] for g, hist in sorted(groups.items())}
-    exact = work_bits(sum(map(len, items.values())), total) <= MAX_WORK_BITS
+    exact = exact_feasible(sum(map(len, items.values())), total)
     chosen = (best_per_class if exact else first_fit)(items, bounds, total)
     return _Chosen({g: frozenset(chosen[g]) for g in items}, exact)
 
