@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from typing import NamedTuple
 
 from provmix.pipeline.dates import parse_date
@@ -125,14 +126,14 @@ class LabelConfig:
         return {name: float(weight) for name, weight in weights.items()}
 
     @property
-    def cutoff_day(self):
+    def cutoff_day(self) -> date:
         moment = parse_date(self.cutoff_date)
         if moment is None:
             raise ValueError(f"cutoff_date {self.cutoff_date!r} is not an ISO date")
         return moment.date()
 
     @property
-    def earliest_day(self):
+    def earliest_day(self) -> date:
         return parse_date(self.earliest_plausible_date).date()
 
     def threshold(self, kind: str) -> float:
