@@ -16,7 +16,7 @@ from typing import Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from provmix.pipeline.floor.transform import STAGE as FLOOR_STAGE
 from provmix.pipeline.graph import DOCUMENTS_DIR, build_mixes
@@ -56,7 +56,7 @@ def remix(run: str, config_path: str | None, output: str, overwrite: bool = Fals
         raise RunError(f"{run} has no {DOCUMENTS_DIR}/ table to remix")
     layout = prepare_output(output, overwrite)
     options = PipelineOptions(list(beam_args))
-    options.view_as(beam.options.pipeline_options.StandardOptions).runner = DEFAULT_RUNNER
+    options.view_as(StandardOptions).runner = options.view_as(StandardOptions).runner or DEFAULT_RUNNER
     with beam.Pipeline(options=options) as p:
         docs = p | "ReadDocuments" >> beam.io.ReadFromParquet(documents)
         earlier = (p | "ReadRejected" >> beam.io.ReadFromParquet(FileSystems.join(run, "rejected", "*.parquet"))
