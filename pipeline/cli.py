@@ -1,4 +1,4 @@
-"""The ``provmix`` command: ``run``, ``finalize``, ``init``, ``report``, ``train``, ``eval``.
+"""The ``provmix`` command: ``run``, ``finalize``, ``init``, ``report``, ``mix``, ``train``, ``eval``.
 
 User errors (bad command line, config or inputs, an unwritable output, a finished run in the way) end with one
 line on stderr and exit status 2; set ``PROVMIX_DEBUG=1`` to see tracebacks. A finished run exits with one of
@@ -34,6 +34,8 @@ _COMMANDS = {
                  "provmix.pipeline.cli:finalize_command", ()),
     "init": ("write a commented example config (default provmix.yaml)", "provmix.pipeline.init:main", ()),
     "report": ("write OUTPUT_DIR/report.html for a finished run", "provmix.pipeline.report:main", ()),
+    "mix": ("remix a finished run under a new mix config: provmix mix RUN --config FILE --output DIR",
+            "provmix.pipeline.remix:main", ()),
     "train": ("train a shipped detector: provmix train ai|mt [options]", "provmix.detectors.{}.train:main",
               ("ai", "mt")),
     "eval": ("evaluate a detector on labelled data: provmix eval ai|mt --data FILE [options]",

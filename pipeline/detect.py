@@ -1,29 +1,29 @@
 """Detect: every configured detector scores every document (scores only; the label stage decides).
 
-Per-detector results land in ``detector_scores`` (null score = abstained); ``p_ai`` / ``p_mt`` hold the score
-of the first configured detector of that kind that did not abstain on the document.
+Per-detector results land in ``detector_scores`` (null score = abstained) and nowhere else: the label stage
+combines them into ``p_ai`` / ``p_mt`` (``label.combine``).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Sequence
 
 import apache_beam as beam
 
-from provmix.detectors.base import AI, MT, Detector
+from provmix.detectors.base import Detector
 from provmix.pipeline.step import BatchStep, StageResult, run_batch_step
 from provmix.schemas import documents as d
 
 STAGE = "detect"
-_PRIMARY_COLUMN = {AI: d.P_AI, MT: d.P_MT}
 
 
 @dataclass(frozen=True)
 class DetectConfig:
-    detectors: list = field(default_factory=lambda: ["ai-default", "mt-default"])  # registry specs
-    options: dict = field(default_factory=dict)  # spec → keyword options for its factory (device, batch_size…)
-    batch_size: int = 256
+    detectors: list = field(default_factory=lambda: ["ai-default", "mt-default"], metadata={
+        "help": "registry specs of the detectors that score every document (each writes one detector_scores entry)"})
+    options: dict = field(default_factory=dict, metadata={
+        "help": "detector spec → keyword options for its factory (device, batch_size, …)"})
+    batch_size: int = field(default=256, metadata={"help": "documents per scoring batch"})
 
     def __post_init__(self) -> None:
         if self.batch_size <= 0:
@@ -56,13 +56,9 @@ class ScoreDocuments(BatchStep):
         for i, record in enumerate(records):
             record = {**record, d.DETECTOR_SCORES: list(record[d.DETECTOR_SCORES])}
             for info, values in results:
-                score = values[i]
                 record[d.DETECTOR_SCORES].append(
-                    {d.DETECTOR: info.name, d.VERSION: info.version, d.KIND: info.kind, d.SCORE: score}
+                    {d.DETECTOR: info.name, d.VERSION: info.version, d.KIND: info.kind, d.SCORE: values[i]}
                 )
-                column = _PRIMARY_COLUMN.get(info.kind)
-                if column and score is not None and not math.isnan(score) and record[column] is None:
-                    record[column] = score
             scored.append(record)
         return scored
 

@@ -1,7 +1,7 @@
 """Extract: raw records → documents with main text (Resiliparse), charset, HTML signals and token counts.
 
-Non-2xx responses, unsupported content types, oversized or slow pages, empty and too-short texts are rejected
-with their specific reason; a parser exception rejects only its own record.
+Non-2xx responses, unsupported content types, oversized or slow pages, empty and too-short texts and records
+that are not prose (:mod:`provmix.pipeline.prose`) are rejected with their specific reason; a parser exception rejects only its own record.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from resiliparse.parse.encoding import detect_encoding
 from resiliparse.parse.html import HTMLTree
 
 from provmix.pipeline.html_signals import html_signals
+from provmix.pipeline.prose import not_prose_reason
 from provmix.pipeline.step import Reject, StageResult, Step, run_step
 from provmix.pipeline.tokens import DEFAULT_COUNTER, HF_PREFIX, token_counter
 from provmix.schemas import documents as d
@@ -26,6 +27,7 @@ from provmix.schemas.rejects import (
     EXTRACTION_TOO_SLOW,
     HTML_TOO_COMPLEX,
     HTTP_STATUS,
+    NOT_PROSE,
     RECORD_TOO_LARGE,
     TOO_SHORT,
     UNSUPPORTED_CONTENT_TYPE,
@@ -144,6 +146,9 @@ class ExtractText(Step):
             raise Reject(EMPTY_TEXT)
         if len(text) < self.config.min_text_chars:
             raise Reject(TOO_SHORT, f"{len(text)} chars < {self.config.min_text_chars}")
+        reason = not_prose_reason(text, record[d.URL], record[d.CONTENT_TYPE])
+        if reason:
+            raise Reject(NOT_PROSE, reason)
         record[d.TEXT] = text
         record[d.N_TOKENS] = self.count_tokens(text)
         record[d.DOMAIN] = record[d.DOMAIN] or _domain(record[d.URL])

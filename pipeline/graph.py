@@ -1,8 +1,10 @@
 """The provmix Beam graph: one composite transform per stage, every rejects output collected.
 
 ``inputs ─► Read ─► Extract ─► IdentifyLanguage ─► Detect ─► UrlLanguageSiblings ─► Label (provisional)
-─► Deduplicate ─► Label
+─► Deduplicate ─► Label ─► documents/
 ─► HumanFloor (per mix) ─► Write (mix/, rejected/, labels/) + tallies and floor reports``
+
+``provmix mix`` (:mod:`provmix.pipeline.remix`) reruns only :func:`build_mixes` on a finished run's ``documents/``.
 
 The provisional label pass lets the dedup keeper prefer human documents; the final pass sees the cluster's
 ``first_seen``. Scoring stages never drop; Deduplicate and HumanFloor drop, with reasons.
@@ -13,17 +15,16 @@ from dataclasses import dataclass
 
 import apache_beam as beam
 
-from provmix.detectors.machine_translation.siblings import UrlLanguageSiblings
 from provmix.pipeline.checkpoint import CheckpointedScan
 from provmix.pipeline.dedup import Deduplicate
 from provmix.pipeline.floor import HumanFloor
-from provmix.pipeline.label import Label
+from provmix.pipeline.label import Label, UrlLanguageSiblings
 from provmix.pipeline.manifest import Tally
 from provmix.pipeline.options import RunConfig
 from provmix.pipeline.read import ReadInputs
 from provmix.pipeline.stages import PER_RECORD, STAGES as DECLARED, check_columns, stage_names
 from provmix.pipeline.write import WriteJsonList, WriteParquetShards
-from provmix.schemas.documents import LABELS_SCHEMA, MIX, MIX_SCHEMA
+from provmix.schemas.documents import DOCUMENT_SCHEMA, LABELS_SCHEMA, MIX, MIX_SCHEMA
 from provmix.schemas.rejects import REJECT_SCHEMA
 
 STAGES = stage_names()
@@ -93,6 +94,9 @@ def scan(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], wor
     return documents, rejects, inputs
 
 
+DOCUMENTS_DIR = "documents"  # every labelled document (text included) as the floor saw it: what remix reads
+
+
 def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], layout: Layout,
           work: str | None = None, version: str = "") -> list[str]:
     """Add the whole run to ``p``; ``sources`` maps a document source (crawl, reference…) to its patterns.
@@ -105,13 +109,23 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
     provisional = documents | "ProvisionalLabel" >> Label(config.label)
     deduplicated = provisional.documents | "Deduplicate" >> Deduplicate(config.dedup)
     labelled = deduplicated.documents | "Label" >> Label(config.label)
-    floor = labelled.documents | "HumanFloor" >> HumanFloor(config.mixes, config.label.unknown_counts_as_human)
-    rejects += [provisional.rejects, deduplicated.rejects, labelled.rejects, floor.rejects]
+    rejects += [provisional.rejects, deduplicated.rejects, labelled.rejects]
+    stored = labelled.documents | "WriteDocuments" >> WriteParquetShards(
+        layout.path(DOCUMENTS_DIR), DOCUMENT_SCHEMA, config.write) | "TagDocuments" >> beam.Map(
+        lambda pr: [DOCUMENTS_DIR, *pr])
+    inputs | "WriteInputs" >> WriteJsonList(layout.inputs)
+    return build_mixes(labelled.documents, rejects, config, layout, [stored])
+
+
+def build_mixes(labelled: beam.PCollection, rejects: list[beam.PCollection], config: RunConfig, layout: Layout,
+                written: list[beam.PCollection]) -> list[str]:
+    """The floor of every mix on labelled documents, and every output after it (mix/, rejected/, labels/,
+    tallies, floor reports); ``rejects`` and ``written`` hold what earlier stages rejected and wrote."""
+    floor = labelled | "HumanFloor" >> HumanFloor(config.mixes)
     mixes = floor.mixes
     mix_names = [mix.name for mix in config.mixes]
-    all_rejects = rejects | "AllRejects" >> beam.Flatten()
-
-    written = [
+    all_rejects = [*rejects, floor.rejects] | "AllRejects" >> beam.Flatten()
+    written = written + [
         mixes[name]
         | f"Name[{name}]" >> beam.Map(lambda doc, n=name: {**doc, MIX: n})
         | f"WriteMix[{name}]" >> WriteParquetShards(layout.mix_dir(name), MIX_SCHEMA, config.write)
@@ -122,12 +136,10 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
         layout.path("rejected"), REJECT_SCHEMA, config.write) | "TagRejected" >> beam.Map(
         lambda pr: ["rejected", *pr]))
     if config.write.labels:
-        written.append(labelled.documents | "WriteLabels" >> WriteParquetShards(
+        written.append(labelled | "WriteLabels" >> WriteParquetShards(
             layout.path("labels"), LABELS_SCHEMA, config.write) | "TagLabels" >> beam.Map(
             lambda pr: ["labels", *pr]))
     written | "AllWritten" >> beam.Flatten() | "WriteWritten" >> WriteJsonList(layout.written)
     (mixes, all_rejects) | "Tally" >> Tally(layout.tally)
-    inputs | "WriteInputs" >> WriteJsonList(layout.inputs)
     floor.reports | "WriteFloor" >> WriteJsonList(layout.floor)
     return mix_names
-

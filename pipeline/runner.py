@@ -35,7 +35,7 @@ MANIFEST = "manifest.json"
 REPORT = "report.html"  # written by `provmix report`; removed with the run it describes
 STAGING = ".staging"
 WORK = ".work"  # per-input-file checkpoints of an unfinished run (see pipeline.checkpoint)
-OUTPUT_DIRS = ("mix", "rejected", "labels")
+OUTPUT_DIRS = ("mix", "rejected", "labels", "documents")
 DEFAULT_RUNNER = "FnApiRunner"  # Beam's in-process runner; DirectRunner would first try to download Prism
 _VERSIONED = ("apache-beam", "pyarrow", "numpy", "fastwarc", "resiliparse", "py3langid", "fasttext-numpy2",
               "datasketch", "xxhash")

@@ -84,16 +84,17 @@ PER_RECORD: tuple[Stage, ...] = (
           transform=_extract, step=_extract_step),
     Stage("language", "language", reads=(d.TEXT,), writes=(d.LANG, d.LANG_SCORE),
           transform=_language, step=_language_step, batch_size=lambda config: 256),
-    Stage("detect", "detect", reads=(d.TEXT, d.LANG), writes=(d.DETECTOR_SCORES, d.P_AI, d.P_MT),
+    Stage("detect", "detect", reads=(d.TEXT, d.LANG), writes=(d.DETECTOR_SCORES,),
           transform=_detect, step=_detect_step, batch_size=lambda config: config.detect.batch_size),
 )
 GLOBAL: tuple[Stage, ...] = (
     Stage("url_language_siblings", None, reads=(d.URL, d.LANG), writes=(d.EVIDENCE,)),
-    Stage("label", "label", reads=(d.SOURCE, d.P_AI, d.P_MT, d.DETECTOR_SCORES, d.EVIDENCE, d.HTML_SIGNALS,
-                                   *_DATES), writes=(d.LABEL, d.LABEL_CONFIDENCE, d.EVIDENCE)),
-    Stage("dedup", "dedup", reads=(d.ID, d.TEXT, d.URL, d.LABEL, *_DATES),
+    Stage("label", "label", reads=(d.SOURCE, d.DETECTOR_SCORES, d.EVIDENCE, d.HTML_SIGNALS, d.LANG, *_DATES),
+          writes=(d.LABEL, d.LABEL_CONFIDENCE, d.EVIDENCE, d.P_AI, d.P_MT)),
+    Stage("dedup", "dedup", reads=(d.ID, d.TEXT, d.URL, d.LABEL, d.CRAWL_DATE),
           writes=(d.CLUSTER_ID, d.CLUSTER_SIZE, d.KEEPER_ID, d.FIRST_SEEN)),
-    Stage("label", "label", reads=(d.FIRST_SEEN, d.CLUSTER_SIZE), writes=(d.LABEL, d.LABEL_CONFIDENCE, d.EVIDENCE)),
+    Stage("label", "label", reads=(d.FIRST_SEEN, d.CLUSTER_SIZE),
+          writes=(d.LABEL, d.LABEL_CONFIDENCE, d.EVIDENCE, d.P_AI, d.P_MT)),
     Stage("human_floor", "mixes", reads=(d.LABEL, d.LABEL_CONFIDENCE, d.N_TOKENS, d.LANG), writes=()),
     Stage("write", "write", reads=(d.ID,), writes=()),
 )

@@ -148,8 +148,10 @@ MIX_SCHEMA = output_schema([pa.field(MIX, pa.string()), *SOURCE_FIELDS, *LABEL_F
 """Rows of ``mix/<name>/``: the mix name, every source column, the text and the label columns."""
 
 LABELS_SCHEMA = output_schema(
-    [f for f in SOURCE_FIELDS if f.name in (ID, URL, SOURCE_FILE, SOURCE_OFFSET, RECORD_ID, LANG)] + LABEL_FIELDS)
-"""Rows of ``labels/``: enough to re-join a label to Common Crawl without redistributing the text."""
+    [f for f in SOURCE_FIELDS if f.name in (ID, URL, SOURCE_FILE, SOURCE_OFFSET, RECORD_ID, LANG, N_TOKENS)]
+    + LABEL_FIELDS)
+"""Rows of ``labels/``: enough to re-join a label to Common Crawl without redistributing the text, and
+``n_tokens`` so that label-only consumers can recompute a token floor."""
 
 DOCUMENT_COLUMNS = tuple(DOCUMENT_SCHEMA.names)
 LABEL_DEFAULTS = {

@@ -30,6 +30,7 @@ EXTRACTION_TOO_SLOW = "extraction_too_slow"
 HTML_TOO_COMPLEX = "html_too_complex"  # nesting or element count past extract's limits
 EMPTY_TEXT = "empty_text"
 TOO_SHORT = "too_short"
+NOT_PROSE = "not_prose"  # robots.txt, crawl metadata, scripts, logs, code, navigation: not a document to label
 STEP_ERROR = "step_error"
 EXACT_DUPLICATE = "exact_duplicate"
 NEAR_DUPLICATE = "near_duplicate"

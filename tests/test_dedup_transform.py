@@ -21,13 +21,11 @@ from provmix.schemas.documents import (
     CLUSTER_SIZE,
     CRAWL_DATE,
     FIRST_SEEN,
-    HTTP_DATE,
     HUMAN,
     ID,
     KEEPER_ID,
     LABEL,
     LANG,
-    LAST_MODIFIED,
     TEXT,
     new_document,
 )
@@ -56,12 +54,12 @@ def _corpus() -> list[dict]:
     return [
         # exact duplicates: the human copy wins over the earlier ones
         _doc("a1", " ".join(exact), **{CRAWL_DATE: "2022-05-01T00:00:00Z"}),
-        _doc("a2", " ".join(exact).upper(), **{HTTP_DATE: "2019-03-02T10:00:00+00:00"}),
+        _doc("a2", " ".join(exact).upper(), **{CRAWL_DATE: "2019-03-02T10:00:00+00:00"}),
         _doc("a3", "  " + " ".join(exact), **{LABEL: HUMAN, CRAWL_DATE: "2023-01-01T00:00:00Z"}),
         # near duplicates, nobody human: the earliest date wins; b1 is an exact copy of b4, and b5-b7 differ in
         # their last word only, so they share most bands and fill buckets past max_bucket_size=2
         _doc("b1", _edit(near, 40), **{LABEL: AI, CRAWL_DATE: "2021-01-01T00:00:00Z"}),
-        _doc("b2", _edit(near, 90), **{LAST_MODIFIED: "2020-06-01T00:00:00"}),
+        _doc("b2", _edit(near, 90), **{CRAWL_DATE: "2020-06-01T00:00:00"}),
         _doc("b3", _edit(near, 130)),
         _doc("b4", _edit(near, 40)),
         *(_doc(f"b{5 + index}", " ".join(near[:-1] + [word])) for index, word in enumerate("xyz")),
@@ -71,8 +69,8 @@ def _corpus() -> list[dict]:
         # Chinese near duplicates (character shingles) and a singleton
         _doc("z1", chinese, **{LANG: "zh"}),
         _doc("z2", chinese[:150] + "公" + chinese[151:], **{LANG: "zh"}),
-        _doc("s1", " ".join(alone), **{HTTP_DATE: "2018-01-01T00:00:00Z"}),
-        _doc("s1", " ".join(alone), **{HTTP_DATE: "2018-01-01T00:00:00Z"}),  # the same record read twice
+        _doc("s1", " ".join(alone), **{CRAWL_DATE: "2018-01-01T00:00:00Z"}),
+        _doc("s1", " ".join(alone), **{CRAWL_DATE: "2018-01-01T00:00:00Z"}),  # the same record read twice
     ]
 
 

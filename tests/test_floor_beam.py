@@ -72,11 +72,11 @@ def test_human_floor_needs_unique_mix_names() -> None:
     with pytest.raises(ValueError):
         HumanFloor([MixConfig(name="a"), MixConfig(name="a")])
     with pytest.raises(ValueError):
-        HumanFloor([MixConfig(caps={d.UNKNOWN: 0.1})], unknown_counts_as_human=True)
+        MixConfig(caps={d.UNKNOWN: 0.1}, unknown_counts_as_human=True)
 
 
 def scored_docs(n: int, seed: int) -> list[dict]:
-    """Documents as the detect stage leaves them: probabilities (or abstentions) and crawl dates, no label."""
+    """Documents as the detect stage leaves them: detector scores (or abstentions) and crawl dates, no label."""
     rng = random.Random(seed)
 
     def probability() -> float | None:
@@ -90,8 +90,8 @@ def scored_docs(n: int, seed: int) -> list[dict]:
             lang=rng.choice(["en", "de"]),
             crawl_date=rng.choice(["2019-05-01T00:00:00Z", "2024-05-01T00:00:00Z"]),
             n_tokens=rng.randint(1, 3000),
-            p_ai=probability(),
-            p_mt=probability(),
+            detector_scores=[{d.DETECTOR: f"{kind}-test", d.VERSION: "1", d.KIND: kind, d.SCORE: probability()}
+                             for kind in (d.AI, d.MT)],
         )
         for i in range(n)
     ]

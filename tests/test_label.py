@@ -5,15 +5,23 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from provmix.pipeline.label import Label, LabelConfig, decide_label
-from provmix.pipeline.label_evidence import EvidenceProvider, logit, sigmoid
+from provmix.pipeline.label import DEFAULT_PROVIDERS, Label, LabelConfig, decide_label
+from provmix.pipeline.label.evidence import EvidenceProvider, logit, sigmoid
 from provmix.schemas import documents as d
 
 NO_PROVIDERS: tuple = ()
 
 
-def doc(**columns: object) -> dict:
+def scores(**by_kind: float | None) -> list[dict]:
+    """Detector scores as the detect stage writes them: one test detector per kind (None: it abstained)."""
+    return [{d.DETECTOR: f"{kind}-test", d.VERSION: "1", d.KIND: kind, d.SCORE: p} for kind, p in by_kind.items()]
+
+
+def doc(p_ai: float | None = None, p_mt: float | None = None, **columns: object) -> dict:
+    """A document scored ``p_ai`` / ``p_mt`` by one detector per kind (no detector where None)."""
+    by_kind = {kind: p for kind, p in ((d.AI, p_ai), (d.MT, p_mt)) if p is not None}
     base = {d.ID: "x", d.TEXT: "some text", d.SOURCE: d.SOURCE_CRAWL, d.CRAWL_DATE: "2024-05-01T10:00:00Z"}
+    columns.setdefault(d.DETECTOR_SCORES, scores(**by_kind))
     return d.new_document(**{**base, **columns})
 
 
@@ -27,7 +35,7 @@ def rule(evidence: list[dict]) -> str:
 
 
 def decide(document: dict, config: LabelConfig = LabelConfig(), providers: tuple = NO_PROVIDERS):
-    return decide_label(document, config, providers)
+    return decide_label(document, config, providers)[:3]
 
 
 def test_declared_reference_is_human_and_synthetic_is_ai_whatever_the_detectors_say() -> None:
@@ -47,7 +55,7 @@ def test_human_needs_every_required_kind_ruled_out() -> None:
     label, confidence, evidence = decide(doc(p_ai=0.1, p_mt=0.05))
     assert (label, rule(evidence)) == (d.HUMAN, "human_below_max")
     assert confidence == pytest.approx(0.9 * 0.95)
-    assert {"label.p_ai", "label.p_mt"} <= set(names(evidence))
+    assert {"label.p_ai:ai-test", "label.p_mt:mt-test"} <= set(names(evidence))
 
 
 def test_uncertain_band_and_missing_detectors_are_unknown_not_human() -> None:
@@ -66,8 +74,8 @@ def test_pre_cutoff_crawl_date_rules_out_ai_even_without_an_ai_detector() -> Non
     old = doc(crawl_date="2019-03-01T00:00:00Z", p_mt=0.05)
     label, _, evidence = decide(old)
     assert label == d.HUMAN
-    date_items = [e for e in evidence if e[d.NAME] == "label.pre_cutoff_date"]
-    assert date_items == [{d.NAME: "label.pre_cutoff_date", d.VALUE: "crawl_date=2019-03-01", d.WEIGHT: -4.0}]
+    date_items = [e for e in evidence if e[d.NAME] == "label.pre_cutoff_crawl_date"]
+    assert date_items == [{d.NAME: "label.pre_cutoff_crawl_date", d.VALUE: "crawl_date=2019-03-01", d.WEIGHT: -4.0}]
     assert "label.ai_base_rate" in names(evidence)
     # a pre-cutoff date says nothing about machine translation
     assert decide(doc(crawl_date="2019-03-01", p_mt=0.9))[0] == d.MT
@@ -84,52 +92,57 @@ def test_first_seen_is_preferred_over_a_late_crawl_date_and_implausible_dates_ar
     evidence = decide(doc(first_seen="2021-01-02", p_ai=0.5, p_mt=0.01))[2]
     assert any(e[d.VALUE] == "first_seen=2021-01-02" for e in evidence)
     epoch = decide(doc(last_modified="1970-01-01T00:00:00Z", p_ai=0.5, p_mt=0.01))[2]
-    assert "label.pre_cutoff_date" not in names(epoch)
+    assert "label.pre_cutoff_server_date" not in names(epoch)
 
 
-def test_last_modified_counts_with_its_own_weaker_weight() -> None:
+def test_server_dates_count_only_as_weak_evidence() -> None:
     config = LabelConfig()
-    evidence = decide(doc(last_modified="2020-06-01", p_ai=0.5, p_mt=0.01), config)[2]
-    (item,) = [e for e in evidence if e[d.NAME] == "label.pre_cutoff_date"]
-    assert (item[d.VALUE], item[d.WEIGHT]) == ("last_modified=2020-06-01", config.last_modified_weight)
+    evidence = decide(doc(last_modified="2020-06-01", http_date="2020-07-01", p_ai=0.5, p_mt=0.01), config)[2]
+    (item,) = [e for e in evidence if e[d.NAME].startswith("label.pre_cutoff")]
+    assert item[d.NAME] == "label.pre_cutoff_server_date"
+    assert (item[d.VALUE], item[d.WEIGHT]) == ("last_modified=2020-06-01", config.evidence["pre_cutoff_server_date"])
+    assert -1.0 < item[d.WEIGHT] < 0
 
 
 def test_a_found_watermark_labels_ai_and_a_missing_one_says_nothing() -> None:
-    scores = [{d.DETECTOR: "kgw", d.VERSION: "1", d.KIND: "watermark", d.SCORE: 0.999}]
-    label, _, evidence = decide(doc(detector_scores=scores, p_ai=0.3, p_mt=0.01))
+    found = [{d.DETECTOR: "kgw", d.VERSION: "1", d.KIND: "watermark", d.SCORE: 0.999}]
+    label, _, evidence = decide(doc(detector_scores=scores(ai=0.3, mt=0.01) + found))
     assert label == d.AI and "label.watermark" in names(evidence)
-    scores[0][d.SCORE] = 0.2
-    assert "label.watermark" not in names(decide(doc(detector_scores=scores, p_ai=0.1, p_mt=0.01))[2])
+    found[0][d.SCORE] = 0.2
+    assert "label.watermark" not in names(decide(doc(detector_scores=scores(ai=0.1, mt=0.01) + found))[2])
 
 
-def test_provider_and_mapped_upstream_evidence_move_the_mt_posterior() -> None:
-    widget = EvidenceProvider(d.MT, "markup", lambda _: [{d.NAME: "mt_widget", d.VALUE: "gtranslate", d.WEIGHT: 3.0}])
+def test_provider_and_upstream_sibling_facts_move_the_mt_posterior_with_configured_weights() -> None:
+    widget = EvidenceProvider(d.MT, "markup", lambda _, w: [{d.NAME: "mt_widget", d.VALUE: "gtranslate", d.WEIGHT: 3.0}])
     label, confidence, evidence = decide(doc(p_ai=0.05, p_mt=0.3), providers=(widget,))
     assert label == d.MT and "label.markup.mt_widget" in names(evidence)
     assert confidence == pytest.approx(sigmoid(logit(0.3) + 3.0))
-    sibling = {d.NAME: "url_language_siblings", d.VALUE: "de,fr", d.WEIGHT: 3.0}
-    assert decide(doc(p_ai=0.05, p_mt=0.3, evidence=[sibling]))[0] == d.MT
-    unmapped = {**sibling, d.NAME: "something_else"}
-    assert decide(doc(p_ai=0.05, p_mt=0.1, evidence=[unmapped]))[0] == d.HUMAN
+    sibling = {d.NAME: "url_language_siblings", d.VALUE: "de,fr,it", d.WEIGHT: 0.0}  # the stage records a fact
+    strong = LabelConfig(evidence={"url_language_siblings_many": 3.0})
+    assert decide(doc(p_ai=0.05, p_mt=0.1, evidence=[sibling]), strong, DEFAULT_PROVIDERS)[0] == d.MT
+    assert decide(doc(p_ai=0.05, p_mt=0.1, evidence=[sibling]), LabelConfig(), DEFAULT_PROVIDERS)[0] == d.UNKNOWN
+    unrelated = {**sibling, d.NAME: "something_else"}
+    assert decide(doc(p_ai=0.05, p_mt=0.1, evidence=[unrelated]), strong, DEFAULT_PROVIDERS)[0] == d.HUMAN
 
 
 def test_markup_evidence_alone_uses_the_base_rate_prior() -> None:
-    strong = EvidenceProvider(d.MT, "markup", lambda _: [{d.NAME: "mt_widget", d.VALUE: "x", d.WEIGHT: 4.0}])
+    strong = EvidenceProvider(d.MT, "markup", lambda _, w: [{d.NAME: "mt_widget", d.VALUE: "x", d.WEIGHT: 4.0}])
     label, _, evidence = decide(doc(p_ai=0.05, p_mt=None), providers=(strong,))
     assert label == d.MT and "label.mt_base_rate" in names(evidence)
 
 
 def test_second_pass_keeps_upstream_evidence_and_replaces_its_own() -> None:
-    upstream = {d.NAME: "url_language_siblings", d.VALUE: "de", d.WEIGHT: 0.5}
+    upstream = {d.NAME: "url_language_siblings", d.VALUE: "de,en", d.WEIGHT: 0.0}
     first = doc(p_ai=0.1, p_mt=0.05, evidence=[upstream])
-    label, confidence, evidence = decide(first)
+    label, confidence, evidence = decide(first, providers=DEFAULT_PROVIDERS)
     second = {**first, d.LABEL: label, d.LABEL_CONFIDENCE: confidence, d.EVIDENCE: evidence}
-    assert decide(second) == (label, confidence, evidence)
+    assert decide(second, providers=DEFAULT_PROVIDERS) == (label, confidence, evidence)
+    assert names(evidence).count("label.siblings.url_language_siblings") == 1
     assert names(evidence).count("url_language_siblings") == 1
     # the final pass sees first_seen from dedup and changes only what that changes
     after_dedup = {**second, d.FIRST_SEEN: "2020-01-01"}
     final = decide(after_dedup)[2]
-    assert names(final).count("label.pre_cutoff_date") == 1 and final[0] == upstream
+    assert names(final).count("label.pre_cutoff_crawl_date") == 1 and final[0] == upstream
 
 
 def test_config_rejects_inconsistent_thresholds() -> None:

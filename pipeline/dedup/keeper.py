@@ -1,41 +1,31 @@
 """The keeper policy and per-cluster summaries.
 
 In every cluster the keeper is, in order: a document labelled human (by the provisional label pass), the earliest
-date (the least of crawl, HTTP and Last-Modified dates present), then the smallest xxh3 hash of the id (and the
+crawl date (WARC-Date; server-set HTTP dates never count), then the smallest xxh3 hash of the id (and the
 id itself, should two hashes collide). Never arrival order, so every runner and input order picks the same one.
 """
 from __future__ import annotations
 
-import functools
-from datetime import datetime, timezone
 from typing import Iterable, NamedTuple
 
 import apache_beam as beam
 import xxhash
 
-from provmix.schemas.documents import CRAWL_DATE, HTTP_DATE, HUMAN, ID, LABEL, LAST_MODIFIED, UNKNOWN
+from provmix.pipeline.dates import parse_date
+from provmix.pipeline.read.records import iso_utc
+from provmix.schemas.documents import CRAWL_DATE, HUMAN, ID, LABEL, UNKNOWN
 
-DATE_COLUMNS = (CRAWL_DATE, HTTP_DATE, LAST_MODIFIED)
 _NO_DATE = "~"  # sorts after every ISO-8601 date
 
 
-@functools.lru_cache(maxsize=65536)  # crawl dates repeat across a crawl's documents
-def parse_date(value: str | None) -> str | None:
-    """An ISO-8601 date as ``YYYY-MM-DDTHH:MM:SSZ`` in UTC (naive dates taken as UTC); None if absent or invalid."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def observed_date(doc: dict) -> str | None:
+    """The record's crawl date (WARC-Date), normalised: the only date here the crawler observed itself.
 
-
-def earliest_date(doc: dict) -> str | None:
-    dates = [date for date in (parse_date(doc.get(column)) for column in DATE_COLUMNS) if date]
-    return min(dates) if dates else None
+    HTTP ``Date`` and ``Last-Modified`` are set by the server and can be spoofed, so they never decide the keeper
+    nor reach ``first_seen`` (the label stage weighs them separately, as weak evidence).
+    """
+    moment = parse_date(doc.get(CRAWL_DATE))
+    return iso_utc(moment) if moment else None
 
 
 class Member(NamedTuple):
@@ -49,7 +39,7 @@ class Member(NamedTuple):
 
     @classmethod
     def of(cls, doc: dict, exact_key: bytes) -> "Member":
-        return cls(doc[ID], doc.get(LABEL) == HUMAN, earliest_date(doc), exact_key, doc.get(LABEL) or UNKNOWN)
+        return cls(doc[ID], doc.get(LABEL) == HUMAN, observed_date(doc), exact_key, doc.get(LABEL) or UNKNOWN)
 
     def rank(self) -> tuple:
         """Smaller is better."""

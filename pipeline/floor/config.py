@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from provmix.pipeline.label_evidence import parse_date
+from provmix.pipeline.dates import parse_date
 from provmix.schemas import documents as d
 
 _MIX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -26,21 +26,32 @@ CLASSES = (d.HUMAN, d.AI, d.MT, d.UNKNOWN, SYNTHETIC)
 CAPPABLE = (d.AI, d.MT, d.UNKNOWN)
 
 
+def _help(text: str) -> dict:
+    return {"help": text}
+
+
 @dataclass(frozen=True)
 class MixConfig:
     """One named mix: the minimum human share in every scope, class caps, and what to do on a shortfall."""
 
-    name: str = "default"
-    human_floor: float = 0.6  # minimum share of human units in every scope of the mix
-    unit: str = TOKENS  # tokens (the n_tokens column) | documents
-    scope: str = GLOBAL  # global | language | domain | source
-    caps: dict = field(default_factory=dict)  # class (ai, mt, unknown) → maximum share of the mix
-    synthetic_cap: float | None = None  # maximum share of declared synthetic data
-    min_human_tokens: int = 0  # minimum human tokens kept per scope (cannot be fixed by downsampling)
-    min_fresh_human_share: float | None = None  # minimum share of fresh data among the human units
-    fresh_after: str | None = None  # fresh: not from the reference set and first seen on or after this date
-    policy: str = DOWNSAMPLE  # downsample | fail | warn
-    seed: int = 0  # selection order: same seed and input → same mix on every runner
+    name: str = field(default="default", metadata=_help("the mix's name (its folder under mix/ when there are several)"))
+    human_floor: float = field(default=0.6, metadata=_help("minimum share of human units in every scope of the mix"))
+    unit: str = field(default=TOKENS, metadata=_help("what the shares count: tokens (n_tokens) | documents"))
+    scope: str = field(default=GLOBAL, metadata=_help("where the floor holds: global | language | domain | source"))
+    caps: dict = field(default_factory=dict, metadata=_help("class (ai, mt, unknown) → maximum share of the mix"))
+    synthetic_cap: float | None = field(default=None, metadata=_help("maximum share of declared synthetic data"))
+    min_human_tokens: int = field(default=0, metadata=_help(
+        "minimum human tokens kept per scope (a shortfall downsampling cannot fix)"))
+    min_fresh_human_share: float | None = field(default=None, metadata=_help(
+        "minimum share of fresh data among the human units"))
+    fresh_after: str | None = field(default=None, metadata=_help(
+        "fresh: not from the reference set and first seen (by the crawler) on or after this ISO date"))
+    policy: str = field(default=DOWNSAMPLE, metadata=_help(
+        "on a scope that breaks a share: downsample (drop the fewest units needed) | fail | warn"))
+    seed: int = field(default=0, metadata=_help(
+        "selection order: the same seed and input give the same mix on every runner"))
+    unknown_counts_as_human: bool = field(default=False, metadata=_help(
+        "count documents labelled unknown on the human side of this mix's floor"))
 
     def __post_init__(self) -> None:
         if not _MIX_NAME.fullmatch(self.name):
@@ -62,6 +73,8 @@ class MixConfig:
             raise ValueError(f"mix {self.name!r}: fresh_after {self.fresh_after!r} is not an ISO date")
         if self.min_human_tokens < 0:
             raise ValueError(f"mix {self.name!r}: min_human_tokens must be >= 0")
+        if self.unknown_counts_as_human and d.UNKNOWN in self.caps:
+            raise ValueError(f"mix {self.name!r}: caps.unknown is meaningless while unknown counts as human")
 
     def class_caps(self) -> dict[str, float]:
         """Caps by floor class, the synthetic cap included."""
@@ -76,10 +89,8 @@ def _choice(mix: MixConfig, name: str, allowed: tuple[str, ...]) -> None:
         raise ValueError(f"mix {mix.name!r}: {name} must be one of {allowed}, not {getattr(mix, name)!r}")
 
 
-def check_mixes(mixes: list[MixConfig], unknown_counts_as_human: bool) -> None:
-    """Checks across mixes: at least one, unique names, no cap on unknown data while it counts as human."""
+def check_mixes(mixes: list[MixConfig]) -> None:
+    """Checks across mixes: at least one, unique names."""
     names = [mix.name for mix in mixes]
     if not names or len(set(names)) != len(names):
         raise ValueError(f"need at least one mix and unique mix names, got {names}")
-    if unknown_counts_as_human and any(d.UNKNOWN in mix.caps for mix in mixes):
-        raise ValueError("caps.unknown is meaningless while unknown counts as human")

@@ -6,12 +6,11 @@ from typing import Mapping, NamedTuple
 import xxhash
 
 from provmix.pipeline.floor.config import GLOBAL, SCOPE_COLUMNS, SYNTHETIC, MixConfig
-from provmix.pipeline.label_evidence import parse_date
+from provmix.pipeline.dates import parse_date
 from provmix.pipeline.tokens import count_tokens
 from provmix.schemas import documents as d
 
 BUCKET_BITS = 16
-BUCKETS = 1 << BUCKET_BITS  # a threshold of BUCKETS keeps every bucket
 GLOBAL_KEY = "all"
 MISSING_KEY = "none"  # scope key of documents without a language / domain / source
 
@@ -36,8 +35,9 @@ def floor_class(doc: dict) -> str:
     return doc.get(d.LABEL) or d.UNKNOWN
 
 
-def human_classes(unknown_counts_as_human: bool) -> frozenset[str]:
-    return frozenset({d.HUMAN, d.UNKNOWN} if unknown_counts_as_human else {d.HUMAN})
+def human_classes(mix: MixConfig) -> frozenset[str]:
+    """The floor classes that count as human in ``mix``."""
+    return frozenset({d.HUMAN, d.UNKNOWN} if mix.unknown_counts_as_human else {d.HUMAN})
 
 
 def is_fresh(doc: dict, mix: MixConfig) -> bool:
@@ -66,6 +66,7 @@ def bucket_of(doc: dict, seed: int) -> int:
     return xxhash.xxh3_64_intdigest(f"{seed}\x00{doc[d.ID]}".encode()) >> (64 - BUCKET_BITS)
 
 
-def is_kept(doc: dict, mix: MixConfig, humans: frozenset[str], thresholds: Mapping[Group, int]) -> bool:
-    """Whether ``doc`` falls in its group's kept prefix under its scope's ``thresholds``."""
-    return bucket_of(doc, mix.seed) < thresholds.get(group_of(doc, mix, humans), BUCKETS)
+def is_kept(doc: dict, mix: MixConfig, humans: frozenset[str], selection: Mapping[Group, frozenset]) -> bool:
+    """Whether ``doc``'s bucket is among its group's kept buckets in its scope's ``selection`` (absent: all)."""
+    kept = selection.get(group_of(doc, mix, humans))
+    return kept is None or bucket_of(doc, mix.seed) in kept

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable, NamedTuple
 
-from provmix.pipeline.floor.config import MixConfig, check_mixes
+from provmix.pipeline.floor.config import MixConfig
 from provmix.pipeline.floor.groups import bucket_of, group_of, human_classes, is_kept, scope_key, tokens_of
 from provmix.pipeline.floor.plan import Histogram, histogram_add, plan_scope
 
@@ -18,10 +18,9 @@ class LocalMix(NamedTuple):
     reports: list[dict]  # one per scope, sorted by scope key
 
 
-def select_mix(docs: Iterable[dict], mix: MixConfig, unknown_counts_as_human: bool = False) -> LocalMix:
-    check_mixes([mix], unknown_counts_as_human)
+def select_mix(docs: Iterable[dict], mix: MixConfig) -> LocalMix:
     docs = list(docs)
-    humans = human_classes(unknown_counts_as_human)
+    humans = human_classes(mix)
     hists: dict[str, dict] = defaultdict(lambda: defaultdict(Histogram))
     for doc in docs:
         group = group_of(doc, mix, humans)
@@ -29,6 +28,6 @@ def select_mix(docs: Iterable[dict], mix: MixConfig, unknown_counts_as_human: bo
     plans = {key: plan_scope(mix, key, groups, humans) for key, groups in hists.items()}
     kept, dropped = [], []
     for doc in docs:
-        thresholds = plans[scope_key(doc, mix)].thresholds
-        (kept if is_kept(doc, mix, humans, thresholds) else dropped).append(doc)
+        selection = plans[scope_key(doc, mix)].selection
+        (kept if is_kept(doc, mix, humans, selection) else dropped).append(doc)
     return LocalMix(kept, dropped, [plans[key].report for key in sorted(plans)])

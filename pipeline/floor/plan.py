@@ -1,35 +1,37 @@
-"""The pure selection logic of the human floor: per-scope histograms → per-group keep thresholds → report.
+"""The pure selection logic of the human floor: per-scope histograms → per-group kept buckets → report.
 
 Within a scope every group (floor class, and freshness for human data) has a histogram of its units by
-selection bucket (the top bits of a seeded hash of the document id). A group keeps the documents whose bucket is
-below its threshold, i.e. a prefix of the seeded order whose exact unit sum is read off the histogram. Budgets
-are computed in exact rational arithmetic, so every inequality below holds exactly, not in expectation:
+selection bucket (the top bits of a seeded hash of the document id). The floor keeps every human bucket and
+chooses which non-human buckets to keep so that the kept non-human units are as many as the constraints allow
+(an exact subset-sum search, :mod:`provmix.pipeline.floor.knapsack`), in exact integer arithmetic:
 
-* fresh share: stale human units kept <= F (1 - f) / f          ⇒ F / (F + stale kept) >= f
+* fresh share: stale human units kept <= F (1 - f) / f           ⇒ F / (F + stale kept) >= f
 * floor: non-human units kept K <= H (1 - s) / s                 ⇒ H / (H + K) >= s
-* cap of class c: K_c <= cap H / (1 - cap)                       ⇒ K_c / (H + K) <= K_c / (H + K_c) <= cap
-  (then widened towards cap (H + K), see ``_capped_allocation``)
+* cap of class c: K_c <= cap (H + K)
 
-where H counts the human units actually kept. Non-human budgets are shared by water-filling: every class keeps
-the same fraction of its units unless its cap binds first, so the non-human composition is preserved.
+where H counts the human units kept. Caps depend on the total K, so the search runs on the relaxation
+``K_c <= cap (H + K')`` with K' an upper bound of the optimum (first the floor budget, then the previous
+result): the relaxed optimum never falls below the true one, and when it meets its own caps it is optimal.
+Each failed round lowers K', so the rounds end. Ties go to buckets earlier in the seeded order.
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Mapping, NamedTuple
 
 from provmix.pipeline.floor.config import CLASSES, DOWNSAMPLE, TOKENS, MixConfig
-from provmix.pipeline.floor.groups import BUCKETS, Group
+from provmix.pipeline.floor.groups import Group
+from provmix.pipeline.floor.knapsack import best_per_class, exact_feasible, first_fit
 
-CAP_ROUNDS = 3  # cap-widening rounds; the first usually reaches the configured share
 MIN_HUMAN_TOKENS = "min_human_tokens"  # the one share-independent constraint: downsampling cannot fix it
 
 Histogram = dict  # bucket → [tokens, documents]
-Thresholds = dict  # Group → first bucket not kept (absent: keep all)
+Selection = dict  # Group → frozenset of kept buckets (absent: keep all)
 
 
 class ScopePlan(NamedTuple):
-    thresholds: Thresholds
+    selection: Selection
     report: dict
 
 
@@ -48,9 +50,9 @@ def histogram_merge(into: Histogram, other: Histogram) -> Histogram:
     return into
 
 
-def kept(hist: Histogram, threshold: int = BUCKETS) -> tuple[int, int]:
-    """(tokens, documents) of the buckets below ``threshold``."""
-    entries = [entry for bucket, entry in hist.items() if bucket < threshold]
+def kept(hist: Histogram, buckets: frozenset | None = None) -> tuple[int, int]:
+    """(tokens, documents) of the kept ``buckets`` (None: all)."""
+    entries = [entry for bucket, entry in hist.items() if buckets is None or bucket in buckets]
     return sum(e[0] for e in entries), sum(e[1] for e in entries)
 
 
@@ -58,83 +60,57 @@ def units(tokens_docs: tuple[int, int], unit: str) -> int:
     return tokens_docs[0] if unit == TOKENS else tokens_docs[1]
 
 
-def prefix_threshold(hist: Histogram, budget: Fraction | None, unit: str) -> int:
-    """The longest prefix of buckets whose unit sum stays within ``budget`` (None: no limit)."""
-    if budget is None:
-        return BUCKETS
-    total = 0
-    for bucket in sorted(hist):
-        total += units(hist[bucket], unit)
-        if total > budget:
-            return bucket
-    return BUCKETS
+class _Chosen(NamedTuple):
+    selection: Selection
+    exact: bool
 
 
-def water_fill(
-    available: Mapping[Group, int], caps: Mapping[Group, Fraction], budget: Fraction | None
-) -> dict[Group, Fraction]:
-    """Per-group budgets: the largest common keep fraction r with sum(min(r A_g, cap_g)) <= budget."""
-    limit = {g: Fraction(a if g not in caps else min(a, caps[g])) for g, a in available.items()}
-    if budget is None or sum(limit.values()) <= budget:
-        return limit
-    points = sorted((limit[g] / a, g) for g, a in available.items() if a > 0)
-    saturated, slope = Fraction(0), sum(a for a in available.values() if a > 0)
-    rate = Fraction(0)
-    for point, group in points:
-        if saturated + slope * point >= budget:
-            rate = (budget - saturated) / slope
-            break
-        saturated += limit[group]
-        slope -= available[group]
-    return {g: min(available[g] * rate, limit[g]) for g in available}
+def _select(groups: Mapping[Group, Histogram], bounds: Mapping[Group, int], total: int, unit: str) -> _Chosen:
+    """Kept buckets per group: the most units within ``total`` overall and ``bounds`` per group."""
+    items = {g: [(b, units(hist[b], unit)) for b in sorted(hist)] for g, hist in sorted(groups.items())}
+    exact = exact_feasible(sum(map(len, items.values())), total)
+    chosen = (best_per_class if exact else first_fit)(items, bounds, total)
+    return _Chosen({g: frozenset(chosen[g]) for g in items}, exact)
 
 
-def _allocate(
-    groups: Mapping[Group, Histogram], caps: Mapping[Group, Fraction], budget: Fraction | None, unit: str
-) -> Thresholds:
-    available = {g: units(kept(hist), unit) for g, hist in groups.items()}
-    budgets = water_fill(available, caps, budget)
-    return {g: prefix_threshold(groups[g], budgets[g], unit) for g in groups}
+def _units_kept(groups: Mapping[Group, Histogram], selection: Selection, unit: str) -> dict[Group, int]:
+    return {g: units(kept(hist, selection.get(g)), unit) for g, hist in groups.items()}
 
 
-def _downsample(mix: MixConfig, groups: Mapping[Group, Histogram], humans: frozenset[str]) -> Thresholds:
-    thresholds: Thresholds = {}
+def floor_allowed(mix: MixConfig, human_units: int, available: int) -> int:
+    """Non-human units the floor allows next to ``human_units`` (at most the ``available`` ones)."""
+    s = Fraction(mix.human_floor)
+    return available if s == 0 else min(available, math.floor(human_units * (1 - s) / s))
+
+
+def _downsample(mix: MixConfig, groups: Mapping[Group, Histogram], humans: frozenset[str]) -> _Chosen:
+    """The largest selection that meets the fresh share, the floor and the caps (see the module docstring)."""
+    selection: Selection = {}
+    exact = True
     human = {g: h for g, h in groups.items() if g.cls in humans}
     if mix.min_fresh_human_share is not None:
         f = Fraction(mix.min_fresh_human_share)
         fresh_units = sum(units(kept(h), mix.unit) for g, h in human.items() if g.fresh)
         stale = {g: h for g, h in human.items() if not g.fresh}
-        thresholds.update(_allocate(stale, {}, fresh_units * (1 - f) / f, mix.unit))
-    h_units = sum(units(kept(h, thresholds.get(g, BUCKETS)), mix.unit) for g, h in human.items())
-    s = Fraction(mix.human_floor)
-    budget = None if s == 0 else h_units * (1 - s) / s
+        chosen = _select(stale, {}, math.floor(fresh_units * (1 - f) / f), mix.unit)
+        selection.update(chosen.selection)
+        exact = chosen.exact
+    h_units = sum(_units_kept(human, selection, mix.unit).values())
     others = {g: h for g, h in groups.items() if g.cls not in humans}
-    thresholds.update(_capped_allocation(mix, others, h_units, budget))
-    return thresholds
-
-
-def _capped_allocation(
-    mix: MixConfig, others: Mapping[Group, Histogram], h_units: int, budget: Fraction | None
-) -> Thresholds:
-    """Non-human thresholds under the floor budget and the class caps.
-
-    Round 0 caps class c at cap H / (1 - cap), which holds whatever else is kept. Each later round widens a cap
-    to cap (H + K_prev - M), K_prev the non-human units kept by the previous round and M the sum of every
-    group's largest bucket. Caps only widen, so the summed budgets never shrink and every round keeps
-    K >= sum(budgets) - M >= K_prev - M: the widened caps still hold against the final total.
-    """
+    available = sum(units(kept(h), mix.unit) for h in others.values())
+    allowed = floor_allowed(mix, h_units, available)
     cap_of = {cls: Fraction(cap) for cls, cap in mix.class_caps().items()}
-    caps = {g: cap_of[g.cls] * h_units / (1 - cap_of[g.cls]) for g in others if g.cls in cap_of}
-    slack = sum(max(units(entry, mix.unit) for entry in hist.values()) for hist in others.values() if hist)
-    thresholds = _allocate(others, caps, budget, mix.unit)
-    for _ in range(CAP_ROUNDS):
-        k = sum(units(kept(hist, thresholds[g]), mix.unit) for g, hist in others.items())
-        wider = {g: max(cap, cap_of[g.cls] * (h_units + k - slack)) for g, cap in caps.items()}
-        if wider == caps:
+    upper = allowed  # an upper bound of the optimum total
+    while True:
+        bounds = {g: math.floor(cap_of[g.cls] * (h_units + upper)) for g in others if g.cls in cap_of}
+        chosen = _select(others, bounds, allowed, mix.unit)
+        per_group = _units_kept(others, chosen.selection, mix.unit)
+        k = sum(per_group.values())
+        if all(per_group[g] <= cap_of[g.cls] * (h_units + k) for g in bounds) or k == 0:
             break
-        caps = wider
-        thresholds = _allocate(others, caps, budget, mix.unit)
-    return thresholds
+        upper = k  # strictly below the previous bound: the relaxed optimum broke a cap it was allowed at upper
+    selection.update(chosen.selection)
+    return _Chosen(selection, exact and chosen.exact)
 
 
 class _Measure(NamedTuple):
@@ -149,12 +125,12 @@ class _Measure(NamedTuple):
 
 
 def _measure(
-    mix: MixConfig, groups: Mapping[Group, Histogram], thresholds: Thresholds, humans: frozenset[str]
+    mix: MixConfig, groups: Mapping[Group, Histogram], selection: Selection, humans: frozenset[str]
 ) -> _Measure:
     by_class = {cls: {"tokens": 0, "docs": 0} for cls in CLASSES}
     human = fresh = total = human_tokens = 0
     for group, hist in groups.items():
-        tokens_docs = kept(hist, thresholds.get(group, BUCKETS))
+        tokens_docs = kept(hist, selection.get(group))
         by_class[group.cls]["tokens"] += tokens_docs[0]
         by_class[group.cls]["docs"] += tokens_docs[1]
         n = units(tokens_docs, mix.unit)
@@ -192,15 +168,17 @@ def _shortfalls(mix: MixConfig, m: _Measure, had_input: bool) -> list[dict]:
 def plan_scope(
     mix: MixConfig, key: str, groups: Mapping[Group, Histogram], humans: frozenset[str]
 ) -> ScopePlan:
-    """Thresholds for one scope of ``mix`` and its JSON-able floor report.
+    """The kept buckets of one scope of ``mix`` and its JSON-able floor report.
 
-    Only the downsample policy sets thresholds, and only when the scope breaks a share constraint (floor, cap,
-    fresh share): a scope that already meets them is kept whole.
+    Only the downsample policy drops buckets, and only when the scope breaks a share constraint (floor, cap,
+    fresh share): a scope that already meets them is kept whole. ``allowed`` (non-human units the floor allows
+    next to the human units kept) and ``kept`` (non-human units kept) show what the floor cost; ``exact`` is
+    false only where the search was too large and fell back to first-fit.
     """
     before = _measure(mix, groups, {}, humans)
     fixable = [s for s in _shortfalls(mix, before, had_input=False) if s["constraint"] != MIN_HUMAN_TOKENS]
-    thresholds = _downsample(mix, groups, humans) if mix.policy == DOWNSAMPLE and fixable else {}
-    after = _measure(mix, groups, thresholds, humans)
+    chosen = _downsample(mix, groups, humans) if mix.policy == DOWNSAMPLE and fixable else _Chosen({}, True)
+    after = _measure(mix, groups, chosen.selection, humans)
     shortfall = _shortfalls(mix, after, had_input=before.total > 0)
     report = {
         "mix": mix.name,
@@ -225,7 +203,10 @@ def plan_scope(
             cls: {k: before.by_class[cls][k] - after.by_class[cls][k] for k in ("tokens", "docs")}
             for cls in CLASSES
         },
+        "allowed": floor_allowed(mix, after.human, before.total - before.human),
+        "kept": after.total - after.human,
+        "exact": chosen.exact,
         "shortfall": shortfall,
         "status": "shortfall" if shortfall else "ok",
     }
-    return ScopePlan(thresholds, report)
+    return ScopePlan(chosen.selection, report)

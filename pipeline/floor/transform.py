@@ -1,7 +1,7 @@
 """HumanFloor: the floor of every configured mix, enforced in Beam with the pure logic of ``plan``.
 
 Per mix: documents → ((scope, group), (bucket, tokens)) → CombinePerKey into histograms → grouped per scope →
-``plan_scope`` (thresholds + report) → side input → each document kept or rejected with ``human_floor``.
+``plan_scope`` (kept buckets + report) → side input → each document kept or rejected with ``human_floor``.
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class _HistogramFn(beam.CombineFn):
 
 
 class _Select(beam.DoFn):
-    """Keep a document when its bucket is below its group's threshold; otherwise reject it for this mix."""
+    """Keep a document when its bucket is among its group's kept buckets; otherwise reject it for this mix."""
 
     def __init__(self, mix: MixConfig, humans: frozenset[str]) -> None:
         self.mix = mix
@@ -54,9 +54,9 @@ class _Select(beam.DoFn):
         self.kept = Metrics.counter(STAGE, f"{self.mix.name}.kept")
         self.dropped = Metrics.counter(STAGE, f"{self.mix.name}.dropped")
 
-    def process(self, doc: dict, thresholds_by_scope: dict) -> Iterable:
+    def process(self, doc: dict, selection_by_scope: dict) -> Iterable:
         key = scope_key(doc, self.mix)
-        if is_kept(doc, self.mix, self.humans, thresholds_by_scope.get(key, {})):
+        if is_kept(doc, self.mix, self.humans, selection_by_scope.get(key, {})):
             self.kept.inc()
             yield doc
             return
@@ -100,9 +100,9 @@ class _OneMix(beam.PTransform):
             | "GroupScopes" >> beam.GroupByKey()
             | "Plan" >> beam.Map(_plan, mix, humans)
         )
-        thresholds = plans | "Thresholds" >> beam.MapTuple(lambda key, plan: (key, plan.thresholds))
+        selection = plans | "Selection" >> beam.MapTuple(lambda key, plan: (key, plan.selection))
         reports = plans | "Reports" >> beam.MapTuple(lambda _, plan: plan.report)
-        selected = docs | "Select" >> beam.ParDo(_Select(mix, humans), pvalue.AsDict(thresholds)).with_outputs(
+        selected = docs | "Select" >> beam.ParDo(_Select(mix, humans), pvalue.AsDict(selection)).with_outputs(
             REJECTS, main=DOCUMENTS
         )
         return selected[DOCUMENTS], selected[REJECTS], reports
@@ -111,14 +111,13 @@ class _OneMix(beam.PTransform):
 class HumanFloor(beam.PTransform):
     """Enforce every mix's floor on labelled documents (see ``plan`` for the guarantee)."""
 
-    def __init__(self, mixes: Sequence[MixConfig], unknown_counts_as_human: bool = False) -> None:
+    def __init__(self, mixes: Sequence[MixConfig]) -> None:
         super().__init__()
-        check_mixes(list(mixes), unknown_counts_as_human)
+        check_mixes(list(mixes))
         self.mixes = tuple(mixes)
-        self.humans = human_classes(unknown_counts_as_human)
 
     def expand(self, docs: beam.PCollection) -> FloorResult:
-        outputs = {mix.name: docs | f"Mix[{mix.name}]" >> _OneMix(mix, self.humans) for mix in self.mixes}
+        outputs = {mix.name: docs | f"Mix[{mix.name}]" >> _OneMix(mix, human_classes(mix)) for mix in self.mixes}
         rejects = [rejected for _, rejected, _ in outputs.values()] | "Rejects" >> beam.Flatten()
         reports = [report for _, _, report in outputs.values()] | "Reports" >> beam.Flatten()
         return FloorResult({name: kept for name, (kept, _, _) in outputs.items()}, rejects, reports)

@@ -2,9 +2,11 @@
 
 :func:`sibling_key` maps a URL to the URL with its language marker removed (``/en/``, ``/de-de/``,
 ``?lang=fr``, ``fr.example.com``, ``page.fr.html``). :class:`UrlLanguageSiblings` groups documents by that key
-and gives every document of a group whose documents were detected in 2+ languages an evidence item
-``url_language_siblings`` (value: the group's sorted languages), which the label stage counts towards MT:
-Thompson et al. (2024) found multi-way parallel web text to be mostly low-quality machine translation.
+and gives every document of a group whose documents were detected in 2+ languages an upstream fact
+``url_language_siblings`` (value: the group's sorted languages, weight 0). :func:`siblings_evidence`, a label
+evidence provider, weighs it towards MT with ``label.evidence`` (``url_language_siblings`` for two languages,
+``url_language_siblings_many`` for 3+): Thompson et al. (2024) found multi-way parallel web text to be mostly
+low-quality machine translation.
 """
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import apache_beam as beam
 
+from provmix.pipeline.label.evidence import Weights
 from provmix.schemas import documents as d
 
 EVIDENCE_NAME = "url_language_siblings"
-WEIGHT_TWO = 0.5  # two language versions: translated site, MT or not
-WEIGHT_MANY = 1.0  # three or more: many-way translation, mostly MT on the web
+MANY_NAME = "url_language_siblings_many"
+MANY = 3  # languages from which the many-way weight applies
 # ISO 639-1 codes; a path segment or subdomain counts as a language marker only if its primary part is one.
 ISO_639_1 = frozenset(
     "aa ab af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el "
@@ -74,10 +77,19 @@ def sibling_key(url: str | None) -> str | None:
     return f"{_strip_host(parts.hostname)}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
-def siblings_evidence(languages: list[str]) -> dict:
-    """The evidence item for a group detected in ``languages`` (2 or more)."""
-    weight = WEIGHT_MANY if len(languages) >= 3 else WEIGHT_TWO
-    return {d.NAME: EVIDENCE_NAME, d.VALUE: ",".join(sorted(languages)), d.WEIGHT: weight}
+def siblings_fact(languages: list[str]) -> dict:
+    """The upstream item for a group detected in ``languages`` (2 or more): a fact, weighed by the label stage."""
+    return {d.NAME: EVIDENCE_NAME, d.VALUE: ",".join(sorted(languages)), d.WEIGHT: 0.0}
+
+
+def siblings_evidence(doc: dict, weights: Weights) -> list[dict]:
+    """The label provider: the document's siblings fact, weighed by how many languages its URL appears in."""
+    for fact in doc.get(d.EVIDENCE) or []:
+        if fact.get(d.NAME) == EVIDENCE_NAME:
+            languages = str(fact.get(d.VALUE) or "").split(",")
+            name = MANY_NAME if len(languages) >= MANY else EVIDENCE_NAME
+            return [{d.NAME: name, d.VALUE: fact.get(d.VALUE), d.WEIGHT: weights[name]}]
+    return []
 
 
 def _key_language(doc: dict) -> list[tuple[str, str]]:
@@ -89,7 +101,7 @@ def _with_evidence(doc: dict, multilingual: dict[str, list[str]]) -> dict:
     languages = multilingual.get(sibling_key(doc.get(d.URL)) or "")
     if not languages:
         return doc
-    return {**doc, d.EVIDENCE: [*(doc.get(d.EVIDENCE) or []), siblings_evidence(languages)]}
+    return {**doc, d.EVIDENCE: [*(doc.get(d.EVIDENCE) or []), siblings_fact(languages)]}
 
 
 class UrlLanguageSiblings(beam.PTransform):

@@ -5,13 +5,14 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from provmix.detectors.machine_translation.siblings import (
+from provmix.pipeline.label.config import DEFAULT_WEIGHTS
+from provmix.pipeline.label.siblings import (
     EVIDENCE_NAME,
-    WEIGHT_MANY,
-    WEIGHT_TWO,
+    MANY_NAME,
     UrlLanguageSiblings,
     is_language_marker,
     sibling_key,
+    siblings_evidence,
 )
 from provmix.schemas import documents as d
 
@@ -61,8 +62,8 @@ def test_transform_adds_evidence_to_multilingual_groups_only() -> None:
         {d.ID: "c-en", d.URL: "https://ex.com/c", d.LANG: "en", d.EVIDENCE: []},
         {d.ID: "no-url", d.URL: None, d.LANG: "en", d.EVIDENCE: []},
     ]
-    three = (EVIDENCE_NAME, "de,en,fr", WEIGHT_MANY)
-    two = (EVIDENCE_NAME, "de,en", WEIGHT_TWO)
+    three = (EVIDENCE_NAME, "de,en,fr", 0.0)  # facts: the label stage weighs them
+    two = (EVIDENCE_NAME, "de,en", 0.0)
     expected = [
         ("a-en", [three]),
         ("a-de", [("x", "1", 0.0), three]),
@@ -77,3 +78,13 @@ def test_transform_adds_evidence_to_multilingual_groups_only() -> None:
         out = pipeline | beam.Create(docs) | UrlLanguageSiblings()
         found = out | beam.Map(lambda doc: (doc[d.ID], [(e[d.NAME], e[d.VALUE], e[d.WEIGHT]) for e in doc[d.EVIDENCE]]))
         assert_that(found, equal_to(expected))
+
+
+def test_the_label_provider_weighs_two_and_many_languages_with_the_configured_weights() -> None:
+    def fact(langs: str) -> dict:
+        return {d.EVIDENCE: [{d.NAME: "x", d.VALUE: "1", d.WEIGHT: 0.0}, {d.NAME: EVIDENCE_NAME, d.VALUE: langs, d.WEIGHT: 0.0}]}
+
+    weights = {**DEFAULT_WEIGHTS, EVIDENCE_NAME: 0.25, MANY_NAME: 2.0}
+    assert siblings_evidence(fact("de,en"), weights) == [{d.NAME: EVIDENCE_NAME, d.VALUE: "de,en", d.WEIGHT: 0.25}]
+    assert siblings_evidence(fact("de,en,fr"), weights) == [{d.NAME: MANY_NAME, d.VALUE: "de,en,fr", d.WEIGHT: 2.0}]
+    assert siblings_evidence({d.EVIDENCE: None}, weights) == []

@@ -1,11 +1,14 @@
-"""MT markup evidence: widget/plugin/notice traces in raw HTML and the evidence items built from html_signals."""
+"""MT markup: the scanner (widget/plugin/notice traces in raw HTML) and the label evidence built from html_signals."""
 from __future__ import annotations
 
 import time
 
 import pytest
 
-from provmix.detectors.machine_translation.markup import WEIGHTS, find_mt_markers, markup_evidence, primary_language
+from provmix.detectors.machine_translation.markup import find_mt_markers
+from provmix.pipeline.label.config import DEFAULT_WEIGHTS, EVIDENCE
+from provmix.pipeline.label.markup import markup_evidence as with_weights
+from provmix.pipeline.label.markup import primary_language
 from provmix.schemas import documents as d
 
 
@@ -57,6 +60,16 @@ def test_marker_at_the_end_of_a_huge_page_is_found_quickly() -> None:
     assert time.perf_counter() - start < 1.0  # bounded scan: head + tail of a 3 MB page
 
 
+def markup_evidence(doc: dict) -> list[dict]:
+    return with_weights(doc, DEFAULT_WEIGHTS)
+
+
+def test_weights_come_from_the_label_config() -> None:
+    weights = {**DEFAULT_WEIGHTS, "mt_serving_plugin": 1.75}
+    (item,) = with_weights(doc(**{d.MT_MARKERS: ["weglot"]}), weights)
+    assert item == {d.NAME: "mt_serving_plugin", d.VALUE: "weglot", d.WEIGHT: 1.75}
+
+
 def doc(lang: str | None = "de", **signals: object) -> dict:
     base = {d.HTML_LANG: None, d.CONTENT_LANGUAGE: None, d.HREFLANG: [], d.META_GENERATOR: None, d.MT_MARKERS: []}
     return {d.LANG: lang, d.HTML_SIGNALS: {**base, **signals}}
@@ -71,7 +84,7 @@ def test_evidence_items_have_the_schema_fields_and_documented_weights() -> None:
     for item in items:
         assert set(item) == {d.NAME, d.VALUE, d.WEIGHT}
         assert isinstance(item[d.VALUE], str) and isinstance(item[d.WEIGHT], float)
-        assert item[d.WEIGHT] == WEIGHTS[item[d.NAME]][0]
+        assert item[d.WEIGHT] == EVIDENCE[item[d.NAME]].weight
     assert set(names(items)) == {"mt_serving_plugin", "mt_client_widget", "mt_opt_out_markup"}
 
 

@@ -1,0 +1,144 @@
+"""The label stage: the only place that decides a document's provenance (human | ai | mt | unknown).
+
+Per kind (``ai``, ``mt``) the evidence is summed in log-odds: the kind's detectors combined by the configured
+rule (:mod:`provmix.pipeline.label.combine`; that combined probability is written to ``p_ai`` / ``p_mt``), or
+the configured base rate when every detector abstained but other evidence exists, plus date, watermark, markup
+and URL-sibling evidence weighted by ``label.evidence``. A kind whose posterior reaches its threshold labels the
+document (the larger wins); ``human`` needs every kind in ``human_requires`` to have a posterior at or below its
+``human_max``; anything else is ``unknown``. Declared sources decide by rule: ``reference`` is human,
+``synthetic`` is ai. The stage runs twice (before and after dedup) and replaces only its own evidence items, so
+the second pass is idempotent. See docs/labels-and-floor.md for the rules, defaults and evidence names.
+"""
+from __future__ import annotations
+
+from math import prod
+from typing import NamedTuple, Sequence
+
+import apache_beam as beam
+
+from provmix.pipeline.label import evidence as ev
+from provmix.pipeline.label.combine import Combiner
+from provmix.pipeline.label.config import KINDS, LabelConfig
+from provmix.pipeline.label.markup import markup_evidence
+from provmix.pipeline.label.siblings import siblings_evidence
+from provmix.pipeline.step import StageResult, Step, run_step
+from provmix.schemas import documents as d
+
+STAGE = "label"
+PROBABILITY_COLUMNS = {d.AI: d.P_AI, d.MT: d.P_MT}
+DEFAULT_PROVIDERS: tuple[ev.EvidenceProvider, ...] = (
+    ev.EvidenceProvider(d.MT, "markup", markup_evidence),
+    ev.EvidenceProvider(d.MT, "siblings", siblings_evidence),
+)
+
+
+class Decision(NamedTuple):
+    label: str
+    confidence: float | None  # posterior of the chosen label (human: product of 1 - P(kind)); None for unknown
+    evidence: list[dict]
+    probabilities: dict  # kind → combined detector probability (the p_ai / p_mt columns)
+
+
+def combiners(config: LabelConfig) -> dict[str, Combiner]:
+    return {kind: Combiner(kind, config.rule(kind), config.evidence) for kind in KINDS}
+
+
+def _kind_evidence(doc: dict, config: LabelConfig, providers: Sequence[ev.EvidenceProvider]) -> dict[str, list]:
+    """Evidence items (excluding the detectors) for each kind."""
+    items: dict[str, list[dict]] = {kind: [] for kind in KINDS}
+    items[d.AI] += ev.date_evidence(doc, config.cutoff_day, config.earliest_day, config.evidence)
+    items[d.AI] += ev.watermark_evidence(doc, config.watermark_threshold, config.evidence)
+    for provider in providers:
+        items[provider.kind] += ev.provider_evidence(doc, provider, config.evidence)
+    return items
+
+
+def _posterior(kind: str, detectors: list[dict], p: float | None, items: list[dict],
+               config: LabelConfig) -> tuple[float | None, list[dict]]:
+    """Posterior probability of ``kind`` and the items that produced it; None without any evidence."""
+    if p is None and not items:
+        return None, []
+    if p is None:
+        rate = config.base_rate(kind)
+        detectors = [ev.item(f"{kind}_base_rate", f"{rate:.4f}", ev.logit(rate))]
+    used = [*detectors, *items]
+    return ev.sigmoid(sum(item[d.WEIGHT] for item in used)), used
+
+
+def decide_label(
+    doc: dict,
+    config: LabelConfig = LabelConfig(),
+    providers: Sequence[ev.EvidenceProvider] = DEFAULT_PROVIDERS,
+    combine: dict[str, Combiner] | None = None,
+) -> Decision:
+    """The label of ``doc``: upstream evidence kept, this stage's items replaced."""
+    combine = combine if combine is not None else combiners(config)
+    upstream = ev.own_items_removed(doc.get(d.EVIDENCE))
+    combined = {kind: combine[kind](doc) for kind in KINDS}
+    probabilities = {kind: c.probability for kind, c in combined.items()}
+    source = doc.get(d.SOURCE)
+    if source in (d.SOURCE_REFERENCE, d.SOURCE_SYNTHETIC):
+        label = d.HUMAN if source == d.SOURCE_REFERENCE else d.AI
+        return Decision(label, 1.0, upstream + [ev.item("rule", f"declared_source:{source}", 0.0)], probabilities)
+
+    kind_items = _kind_evidence(doc, config, providers)
+    posterior: dict[str, float | None] = {}
+    own: list[dict] = []
+    for kind in KINDS:
+        c = combined[kind]
+        posterior[kind], used = _posterior(kind, c.items, c.probability, kind_items[kind], config)
+        own += used
+    label, confidence, rule = _rule(posterior, config)
+    return Decision(label, confidence, upstream + own + [ev.item("rule", rule, 0.0)], probabilities)
+
+
+def _rule(posterior: dict[str, float | None], config: LabelConfig) -> tuple[str, float | None, str]:
+    """Apply the thresholds to the posteriors: ``(label, confidence, rule name)``."""
+    above = [(p, kind) for kind in KINDS if (p := posterior[kind]) is not None and p >= config.threshold(kind)]
+    if above:
+        p, kind = max(above, key=lambda pk: (pk[0], pk[1] == d.AI))
+        return kind, p, f"{kind}_above_threshold"
+    missing = [kind for kind in config.human_requires if posterior[kind] is None]
+    if missing:
+        return d.UNKNOWN, None, f"unknown:no_evidence:{','.join(missing)}"
+    uncertain = [kind for kind in config.human_requires if posterior[kind] > config.human_max(kind)]
+    if uncertain:
+        return d.UNKNOWN, None, f"unknown:uncertain:{','.join(uncertain)}"
+    confidence = prod(1 - p for p in posterior.values() if p is not None)
+    return d.HUMAN, confidence, "human_below_max"
+
+
+def apply_decision(record: dict, decision: Decision) -> dict:
+    """``record`` with the label columns of ``decision``."""
+    columns = {PROBABILITY_COLUMNS[kind]: p for kind, p in decision.probabilities.items()}
+    return {**record, d.LABEL: decision.label, d.LABEL_CONFIDENCE: decision.confidence,
+            d.EVIDENCE: decision.evidence, **columns}
+
+
+class _LabelStep(Step):
+    stage = STAGE
+
+    def __init__(self, config: LabelConfig, providers: Sequence[ev.EvidenceProvider]) -> None:
+        super().__init__()
+        self.config = config
+        self.providers = tuple(providers)
+
+    def start(self) -> None:
+        self.combine = combiners(self.config)
+
+    def apply(self, record: dict) -> list[dict]:
+        return [apply_decision(record, decide_label(record, self.config, self.providers, self.combine))]
+
+
+class Label(beam.PTransform):
+    """Label every document (see :func:`decide_label`); rejects only records whose evidence could not be read."""
+
+    def __init__(
+        self, config: LabelConfig = LabelConfig(), providers: Sequence[ev.EvidenceProvider] = DEFAULT_PROVIDERS
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.providers = tuple(providers)
+
+    def expand(self, documents: beam.PCollection) -> StageResult:
+        return run_step(documents, "Decide", _LabelStep(self.config, self.providers))

@@ -1,0 +1,86 @@
+"""``provmix mix RUN --config new.yaml --output NEW``: rebuild the mixes of a finished run under a new mix config.
+
+Reads the run's ``documents/`` (every labelled document as the floor saw it) and its non-floor rejects, and runs
+only the floor and the writers (:func:`provmix.pipeline.graph.build_mixes`): no crawl re-read, no detector re-run.
+The floor is a pure function of the documents and the mix config, so the result equals a fresh run with the new
+config. Only the ``mixes`` (and ``write``) sections may differ from the run's config: the label and everything
+before it decide which documents reach the floor (the provisional label even picks dedup's keepers), so a change
+there needs a fresh run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+from provmix.pipeline.floor.transform import STAGE as FLOOR_STAGE
+from provmix.pipeline.graph import DOCUMENTS_DIR, build_mixes
+from provmix.pipeline.manifest import dumps, summarize
+from provmix.pipeline.options import load_config
+from provmix.pipeline.runner import DEFAULT_RUNNER, MANIFEST, RunError, commit, prepare_output
+from provmix.pipeline.write import read_json
+from provmix.schemas.rejects import STAGE
+
+REMIXABLE = ("mixes", "write")  # config sections a remix may change
+
+
+def _stored_config(run: str) -> dict:
+    path = FileSystems.join(run, MANIFEST)
+    if not FileSystems.exists(path):
+        raise RunError(f"{run} holds no finished run ({MANIFEST} missing)")
+    with FileSystems.open(path) as f:
+        return json.loads(f.read().decode("utf-8"))["config"]
+
+
+def check_remixable(stored: dict, new: dict) -> None:
+    """Refuse a new config that changes anything upstream of the floor."""
+    changed = sorted(section for section in set(stored) | set(new)
+                     if section not in REMIXABLE and stored.get(section) != new.get(section))
+    if changed:
+        raise RunError(f"the new config changes {', '.join(changed)}: only {', '.join(REMIXABLE)} can be remixed;"
+                       " run the pipeline again for the rest")
+
+
+def remix(run: str, config_path: str | None, output: str, overwrite: bool = False,
+          beam_args: Sequence[str] = ()) -> dict:
+    """Write the new mixes under ``output``; returns its manifest."""
+    config = load_config(config_path)
+    check_remixable(_stored_config(run), config.as_dict())
+    documents = FileSystems.join(run, DOCUMENTS_DIR, "*.parquet")
+    if not FileSystems.match([documents])[0].metadata_list:
+        raise RunError(f"{run} has no {DOCUMENTS_DIR}/ table to remix")
+    layout = prepare_output(output, overwrite)
+    options = PipelineOptions(list(beam_args))
+    options.view_as(StandardOptions).runner = options.view_as(StandardOptions).runner or DEFAULT_RUNNER
+    with beam.Pipeline(options=options) as p:
+        docs = p | "ReadDocuments" >> beam.io.ReadFromParquet(documents)
+        earlier = (p | "ReadRejected" >> beam.io.ReadFromParquet(FileSystems.join(run, "rejected", "*.parquet"))
+                   | "NotFloor" >> beam.Filter(lambda row: row[STAGE] != FLOOR_STAGE))
+        mix_names = build_mixes(docs, [earlier], config, layout, [])
+    summary = summarize(read_json(layout.tally), [], mix_names)
+    manifest = {"remixed_from": run, "config": config.as_dict(), "config_sha256": config.sha256(),
+                "mixes": summary.get("mixes"), "floor": read_json(layout.floor)}
+    commit(output, layout)
+    with FileSystems.create(FileSystems.join(output, MANIFEST)) as sink:
+        sink.write(dumps(manifest).encode("utf-8"))
+    FileSystems.delete([layout.root])
+    return manifest
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="provmix mix", description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", help="output folder of a finished `provmix run`")
+    parser.add_argument("--config", help="YAML config whose mixes to build (default: the default mix)")
+    parser.add_argument("--output", required=True, help="where the new mix/, rejected/, labels/ go")
+    parser.add_argument("--overwrite", action="store_true", help="replace a finished remix at --output")
+    args, beam_args = parser.parse_known_args(list(argv))
+    manifest = remix(args.run, args.config, args.output, args.overwrite, beam_args)
+    for report in manifest["floor"]:
+        print(f"provmix: mix {report['mix']} {report['scope']}={report['key']}: {report['status']}, "
+              f"non-human {report['unit']} kept {report['kept']} of {report['allowed']} allowed", file=sys.stderr)
+    return 0

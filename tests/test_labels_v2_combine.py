@@ -1,0 +1,69 @@
+"""Detector combination in the label stage: max, weighted log-odds and a fitted fusion model with its card."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from provmix.pipeline.label import LabelConfig, decide_label
+from provmix.pipeline.label.combine import Combiner
+from provmix.pipeline.label.evidence import logit, sigmoid
+from provmix.schemas import documents as d
+
+
+def scored(**scores: float | None) -> dict:
+    rows = [{d.DETECTOR: name.replace("_", "-"), d.VERSION: "1", d.KIND: d.AI, d.SCORE: p} for name, p in scores.items()]
+    return d.new_document(id="x", text="t", source=d.SOURCE_CRAWL, detector_scores=rows)
+
+
+def weights(evidence: list[dict]) -> dict[str, float]:
+    return {e[d.NAME]: e[d.WEIGHT] for e in evidence if e[d.NAME].startswith("label.p_ai")}
+
+
+def test_max_takes_the_most_confident_detector_wherever_it_is_configured() -> None:
+    decision = decide_label(scored(weak=0.1, strong=0.8))
+    assert decision.probabilities[d.AI] == 0.8 and decision.label == d.AI
+    assert weights(decision.evidence) == {"label.p_ai:weak": 0.0, "label.p_ai:strong": pytest.approx(logit(0.8))}
+
+
+def test_abstaining_detectors_are_skipped_and_all_abstaining_leaves_p_null() -> None:
+    assert decide_label(scored(first=None, second=0.3)).probabilities[d.AI] == 0.3
+    assert decide_label(scored(first=None)).probabilities[d.AI] is None
+
+
+def test_a_single_detector_gives_its_own_score_exactly() -> None:
+    assert decide_label(scored(only=0.123456789)).probabilities[d.AI] == 0.123456789
+
+
+def test_log_odds_sums_weighted_detector_log_odds() -> None:
+    config = LabelConfig(combine={d.AI: "log_odds"}, evidence={"detector:b": 0.5})
+    decision = decide_label(scored(a=0.7, b=0.9), config)
+    assert decision.probabilities[d.AI] == pytest.approx(sigmoid(logit(0.7) + 0.5 * logit(0.9)))
+    assert sum(weights(decision.evidence).values()) == pytest.approx(logit(decision.probabilities[d.AI]))
+
+
+def _fusion(tmp_path, card: bool = True) -> str:
+    path = tmp_path / "fusion.json"
+    model = {"mean": [0.0, 1.0], "scale": [1.0, 2.0], "weights": [0.5, 2.0], "bias": -0.25}
+    path.write_text(json.dumps({"kind": d.AI, "detectors": ["a", "b"], "model": model}))
+    if card:
+        (tmp_path / "MODEL_CARD.md").write_text("# fusion\n")
+    return str(path)
+
+
+def test_fusion_applies_the_fitted_logistic_and_falls_back_to_max_when_an_input_abstained(tmp_path) -> None:
+    config = LabelConfig(combine={d.AI: f"fusion:{_fusion(tmp_path)}"})
+    decision = decide_label(scored(a=0.7, b=0.2), config)
+    expected = sigmoid(-0.25 + 0.5 * logit(0.7) + 2.0 * (logit(0.2) - 1.0) / 2.0)
+    assert decision.probabilities[d.AI] == pytest.approx(expected)
+    assert sum(weights(decision.evidence).values()) == pytest.approx(logit(expected))
+    assert decide_label(scored(a=0.7, b=None), config).probabilities[d.AI] == 0.7
+
+
+def test_a_fusion_model_without_its_card_or_for_another_kind_is_refused(tmp_path) -> None:
+    with pytest.raises(ValueError, match="MODEL_CARD"):
+        Combiner(d.AI, f"fusion:{_fusion(tmp_path, card=False)}", {})
+    with pytest.raises(ValueError, match="fusion model for ai"):
+        Combiner(d.MT, f"fusion:{_fusion(tmp_path)}", {})
+    with pytest.raises(ValueError):
+        LabelConfig(combine={d.AI: "mean"})
