@@ -41,7 +41,7 @@ class CorpusConfig:
     """Weights and caps of the corpus; recorded in the model card."""
 
     lang: str = "en"
-    cap_rows: int = 8000
+    cap_rows: int = 4000
     web_weight: int = 3
     sentences_per_document: int = 4
     seed: int = 0
