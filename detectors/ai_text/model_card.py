@@ -92,8 +92,9 @@ Model sha256 (over the lines above): `{combined_digest(digests)}`
 `provmix train ai --seed {config['seed']} --out DIR` on the data above (fastText with one thread: deterministic).
 
 ## Limitations
-English only (zh / ar / es / pt rows exist but are not scored: not measured). Trained on 2019–2024 generators
-(GPT-2 to GPT-4o, Llama-3, Gemini-1.5); newer models, paraphrasers and human-edited AI text are likely to evade it. A probability, not proof: never use it alone to judge a person.
+English only (zh / ar / es / pt rows exist but are not scored: not measured well enough). Trained on 2019–2024
+generators (GPT-2 to GPT-4 era); newer models, paraphrasers and
+human-edited AI text are likely to evade it. A probability, not proof: never use it alone to judge a person.
 """
     path = folder / CARD_FILE
     path.write_text(text, encoding="utf-8")
