@@ -21,6 +21,7 @@ from provmix.detectors.ai_text.fit import load_rows
 from provmix.detectors.data import group_fold
 
 TRAIN, CALIBRATION, EVALUATION = "train", "calibration", "evaluation"
+ROLES = (TRAIN, CALIBRATION, EVALUATION)
 LABELS = ("human", "ai")
 WEB_SOURCES = ("ud-ewt-sources", "gum-docs", "gensim-testdata", "lingua-sentences")
 CALIBRATION_SOURCES = ("mixset",)  # many generators and web genres (blog, email, news): calibrates, never fitted

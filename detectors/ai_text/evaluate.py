@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-from provmix.detectors.ai_text.corpus import CorpusConfig, load_corpus
+from provmix.detectors.ai_text.corpus import ROLES, CorpusConfig, load_corpus, with_role
 from provmix.detectors.ai_text.fit import AI_LABEL_VALUE, default_data_files, labels, load_rows
 from provmix.detectors.ai_text.training_texts import overlap
 from provmix.detectors.base import Detector
@@ -169,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="rows kept per source, whole groups (protocols only)")
     parser.add_argument("--variants", nargs="+", default=["stacked", "fasttext", "features", "length"],
                         help="model variants each protocol fits (protocols only)")
-    parser.add_argument("--only", help="run only the protocols whose name starts with this (protocols only)")
+    parser.add_argument("--only", nargs="+", help="run only the protocols whose name starts with one of these")
+    parser.add_argument("--role", choices=ROLES, help="score only the corpus rows of this role (e.g. evaluation: "
+                        "the sources and genres the shipped model never fitted nor calibrated on)")
     args = parser.parse_args(argv)
     paths = args.data or default_data_files()
     if not paths:
@@ -179,10 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         from provmix.detectors.ai_text.protocols import format_protocols, run_protocols
 
         rows = load_corpus(paths, CorpusConfig(cap_rows=args.cap_rows, seed=args.seed))
-        report = {"protocols": run_protocols(rows, TrainConfig(seed=args.seed), args.jobs, args.variants, args.only)}
+        report = {"protocols": run_protocols(rows, TrainConfig(seed=args.seed), args.jobs, args.variants, args.only or ())}
         print(format_protocols(report["protocols"]))
     else:
-        report = evaluate_rows(load_detector(args.detector), load_rows(paths), args.batch_size)
+        rows = with_role(load_corpus(paths), args.role) if args.role else load_rows(paths)
+        report = evaluate_rows(load_detector(args.detector), rows, args.batch_size)
         print(format_report(report))
         warning = overlap_warning(report)
         if warning:

@@ -85,11 +85,11 @@ def run_protocol(task: tuple[Task, TrainConfig, tuple[str, ...]]) -> list[dict]:
 
 
 def run_protocols(rows: Sequence[dict], config: TrainConfig = TrainConfig(), jobs: int = 1,
-                  variants: Sequence[str] = PROTOCOL_VARIANTS, only: str | None = None) -> list[dict]:
-    """Results of every protocol (or those whose name starts with ``only``) × variant, then per-variant means
-    over the leave-out families."""
+                  variants: Sequence[str] = PROTOCOL_VARIANTS, only: Sequence[str] = ()) -> list[dict]:
+    """Results of every protocol (or those whose name starts with one of ``only``) × variant, then per-variant
+    means over the leave-out families."""
     tasks = [(split, config, tuple(variants)) for split in protocol_splits(rows, config.seed)
-             if only is None or split[0].startswith(only)]
+             if not only or split[0].startswith(tuple(only))]
     if jobs > 1:
         with multiprocessing.get_context("spawn").Pool(jobs) as pool:
             results = [r for chunk in pool.map(run_protocol, tasks, chunksize=1) for r in chunk]
