@@ -8,18 +8,22 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from provmix.detectors.ai_text.corpus import ROLES, CorpusConfig, load_corpus, with_role
 from provmix.detectors.ai_text.fit import AI_LABEL_VALUE, default_data_files, labels, load_rows
+from provmix.detectors.ai_text.training_texts import overlap
 from provmix.detectors.base import Detector
-from provmix.detectors.metrics import summary
+from provmix.detectors.metrics import auroc, summary
 from provmix.detectors.registry import load_detector
 
 BREAKDOWNS = ("source", "generator", "domain", "lang", "variant")
 HUMAN_LABEL_VALUE = "human"
+LENGTH_BINS = 10
 
 
 def score_rows(detector: Detector, rows: Sequence[dict], batch_size: int = 512) -> tuple[np.ndarray, np.ndarray]:
@@ -59,6 +63,43 @@ def breakdown(rows: Sequence[dict], y: np.ndarray, p: np.ndarray, abstain: np.nd
     return out
 
 
+def human_fpr_by_source(rows: Sequence[dict], y: np.ndarray, p: np.ndarray, abstain: np.ndarray,
+                        threshold: float | None) -> dict:
+    """Per source, the share of its scored human texts at or above the detector's threshold."""
+    sources = np.array([r["source"] for r in rows])
+    out = {}
+    for source in sorted(set(sources[y == 0])):
+        mask = (sources == source) & (y == 0)
+        scored = mask & ~abstain
+        flagged = int((p[scored] >= threshold).sum()) if threshold is not None else None
+        out[source] = {"human": int(mask.sum()), "scored": int(scored.sum()), "abstained": int((mask & abstain).sum()),
+                       "false_positives": flagged,
+                       "fpr": flagged / int(scored.sum()) if flagged is not None and scored.any() else None}
+    return out
+
+
+def length_matched_auroc(rows: Sequence[dict], y: np.ndarray, p: np.ndarray, abstain: np.ndarray,
+                         seed: int = 0) -> dict:
+    """AUROC after equalising the label mix within each length decile (rows drawn with a seeded shuffle):
+    what is left when length cannot separate the labels."""
+    scored = np.flatnonzero(~abstain)
+    if len(scored) == 0:
+        return {"n": 0, "auroc": None}
+    length = np.log1p([len(rows[i]["text"]) for i in scored])
+    edges = np.quantile(length, np.linspace(0, 1, LENGTH_BINS + 1)[1:-1])
+    bins = np.searchsorted(edges, length, side="right")
+    order = np.random.default_rng(seed).permutation(len(scored))
+    keep = []
+    for b in range(LENGTH_BINS):
+        members = order[bins[order] == b]
+        ai, human = members[y[scored[members]] == 1], members[y[scored[members]] == 0]
+        k = min(len(ai), len(human))
+        keep += [*ai[:k], *human[:k]]
+    idx = scored[np.sort(np.array(keep, dtype=np.int64))]
+    value = auroc(y[idx], p[idx])
+    return {"n": int(len(idx)), "auroc": None if math.isnan(value) else value}
+
+
 def evaluate_rows(detector: Detector, rows: Sequence[dict], batch_size: int = 512) -> dict:
     """The full report for ``rows`` (human and ai rows only; other labels are counted and skipped)."""
     kept = [r for r in rows if r["label"] in (HUMAN_LABEL_VALUE, AI_LABEL_VALUE)]
@@ -68,9 +109,21 @@ def evaluate_rows(detector: Detector, rows: Sequence[dict], batch_size: int = 51
     return {
         "detector": detector.info.as_dict(),
         "skipped_other_labels": len(rows) - len(kept),
+        "training_overlap": overlap(detector.info.path, [r["text"] for r in kept]),
         "overall": _metrics(y, p, abstain, threshold),
+        "length_matched": length_matched_auroc(kept, y, p, abstain),
+        "human_fpr_by_source": human_fpr_by_source(kept, y, p, abstain, threshold),
         **{f"by_{field}": breakdown(kept, y, p, abstain, field, threshold) for field in BREAKDOWNS},
     }
+
+
+def overlap_warning(report: dict) -> str | None:
+    """One line for stderr when the evaluation rows include texts the model was trained on."""
+    seen = report.get("training_overlap")
+    if not seen or not seen["rows"]:
+        return None
+    return (f"warning: {seen['rows']} of {seen['of']} evaluation rows ({seen['fraction']:.1%}) are in the model's "
+            f"training data ({seen['file']}); these numbers are not held out")
 
 
 def format_metric(value: float | None) -> str:
@@ -85,12 +138,21 @@ def metrics_row(name: str, m: dict) -> str:
 TABLE_HEADER = "| slice | scored | abstained | AUROC | TPR@1%FPR | TPR@5%FPR | acc@threshold |\n|---|---|---|---|---|---|---|"
 
 
+FPR_HEADER = "| human source | human | scored | abstained | flagged at threshold | FPR |\n|---|---|---|---|---|---|"
+
+
 def format_report(report: dict) -> str:
-    """A Markdown table: overall, then one row per breakdown value."""
+    """Markdown tables: overall, one row per breakdown value; the length-matched AUROC; human FPR per source."""
     lines = [TABLE_HEADER, metrics_row("overall", report["overall"])]
     for field in BREAKDOWNS:
         for value, m in report[f"by_{field}"].items():
             lines.append(metrics_row(f"{field}={value}", m))
+    matched = report["length_matched"]
+    lines += ["", f"Length-matched AUROC (label mix equalised per length decile): {format_metric(matched['auroc'])} "
+                  f"over {matched['n']} rows", "", FPR_HEADER]
+    for source, m in report["human_fpr_by_source"].items():
+        lines.append(f"| {source} | {m['human']} | {m['scored']} | {m['abstained']} | {m['false_positives']} | "
+                     f"{format_metric(m['fpr'])} |")
     return "\n".join(lines)
 
 
@@ -103,20 +165,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--protocols", action="store_true", help="run the generalisation protocols instead")
     parser.add_argument("--seed", type=int, default=0, help="split seed (protocols only)")
     parser.add_argument("--jobs", type=int, default=1, help="parallel protocol fits (protocols only)")
+    parser.add_argument("--cap-rows", type=int, default=CorpusConfig.cap_rows,
+                        help="rows kept per source, whole groups (protocols only)")
+    parser.add_argument("--variants", nargs="+", default=["stacked", "fasttext", "features", "length"],
+                        help="model variants each protocol fits (protocols only)")
+    parser.add_argument("--only", nargs="+", help="run only the protocols whose name starts with one of these")
+    parser.add_argument("--role", choices=ROLES, help="score only the corpus rows of this role (e.g. evaluation: "
+                        "the sources and genres the shipped model never fitted nor calibrated on)")
     args = parser.parse_args(argv)
     paths = args.data or default_data_files()
     if not paths:
         parser.error("no data files given and none found in the default data folder")
-    rows = load_rows(paths)
     if args.protocols:
         from provmix.detectors.ai_text.fit import TrainConfig
         from provmix.detectors.ai_text.protocols import format_protocols, run_protocols
 
-        report = {"protocols": run_protocols(rows, TrainConfig(seed=args.seed), jobs=args.jobs)}
+        rows = load_corpus(paths, CorpusConfig(cap_rows=args.cap_rows, seed=args.seed))
+        report = {"protocols": run_protocols(rows, TrainConfig(seed=args.seed), args.jobs, args.variants, args.only or ())}
         print(format_protocols(report["protocols"]))
     else:
+        rows = with_role(load_corpus(paths), args.role) if args.role else load_rows(paths)
         report = evaluate_rows(load_detector(args.detector), rows, args.batch_size)
         print(format_report(report))
+        warning = overlap_warning(report)
+        if warning:
+            print(warning, file=sys.stderr)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")

@@ -28,7 +28,7 @@ from provmix.detectors.ai_text.stacked import (
 )
 from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.data import group_fold, read_jsonl, split_by_group
-from provmix.detectors.metrics import threshold_at_fpr
+from provmix.detectors.ai_text.thresholds import threshold_at_macro_fpr
 from provmix.detectors.normalize import normalize_text
 
 AI_LABEL_VALUE = "ai"
@@ -77,9 +77,11 @@ def load_rows(paths: Sequence[str | Path]) -> list[dict]:
 
 
 def default_data_files() -> list[Path]:
-    """``$PROVMIX_AI_DATA/*.jsonl.gz``, else ``<repo>/../shared/data/ai-text/*.jsonl.gz``."""
-    folder = Path(os.environ.get(DATA_ENV) or REPO_ROOT.parent / "shared" / "data" / "ai-text")
-    return sorted(folder.glob("*.jsonl.gz"))
+    """``$PROVMIX_AI_DATA/*.jsonl.gz``, else ``<repo>/../shared/data/{ai-text,human-web}/*.jsonl.gz``."""
+    if os.environ.get(DATA_ENV):
+        return sorted(Path(os.environ[DATA_ENV]).glob("*.jsonl.gz"))
+    shared = REPO_ROOT.parent / "shared" / "data"
+    return sorted(p for folder in ("ai-text", "human-web") for p in (shared / folder).glob("*.jsonl.gz"))
 
 
 def labels(rows: Sequence[dict]) -> np.ndarray:
@@ -150,16 +152,28 @@ def out_of_fold_fasttext(texts: list[str], y: np.ndarray, groups: list[str], con
     return logits
 
 
-def fit_models(rows: Sequence[dict], config: TrainConfig, variants: Sequence[str]) -> dict[str, StackedModel]:
-    """One calibrated :class:`StackedModel` per variant, sharing the fastText work; ``rows`` need group ids."""
+def weighted(rows: Sequence[dict]) -> list[dict]:
+    """Each row repeated ``weight`` times (default 1; 0 drops it): fastText takes no sample weights."""
+    return [row for row in rows for _ in range(row.get("weight", 1))]
+
+
+def fit_models(rows: Sequence[dict], config: TrainConfig, variants: Sequence[str],
+               held_out_calibration: Sequence[dict] = ()) -> dict[str, StackedModel]:
+    """One calibrated :class:`StackedModel` per variant, sharing the fastText work; ``rows`` need group ids.
+
+    A share of ``rows``' groups plus ``held_out_calibration`` (sources the fit never sees) fit the Platt
+    calibration and the threshold, which keeps the false-positive rate averaged over their sources at the target.
+    """
     fit_rows, calibration_rows = split_by_group(rows, config.calibration_fraction, seed=config.seed + 1)
+    fit_rows = weighted(fit_rows)
+    calibration_rows = [r for r in [*calibration_rows, *held_out_calibration] if r.get("weight", 1) > 0]
     texts = [normalize_text(row["text"]) for row in fit_rows]
     y = labels(fit_rows)
     fasttext_model, oof = None, None
     if any(uses_fasttext(v) for v in variants):
         oof = out_of_fold_fasttext(texts, y, [row["group_id"] for row in fit_rows], config)
         fasttext_model = train_fasttext(texts, y, config, quantize=True)
-    calibration_texts, calibration_y = _scorable(calibration_rows, config.min_chars)
+    calibration_texts, calibration_y, calibration_sources = _scorable(calibration_rows, config.min_chars)
     models = {}
     for variant in variants:
         inputs = stack_inputs(variant, texts, config.max_chars, oof)
@@ -167,12 +181,13 @@ def fit_models(rows: Sequence[dict], config: TrainConfig, variants: Sequence[str
                              fasttext_model if uses_fasttext(variant) else None)
         calibration = PlattCalibration.fit(model.raw(calibration_texts), calibration_y)
         model = replace(model, calibration=calibration)
-        threshold = threshold_at_fpr(calibration_y, model.probability(calibration_texts), config.target_fpr)
+        threshold = threshold_at_macro_fpr(calibration_y, model.probability(calibration_texts), calibration_sources,
+                                           config.target_fpr)
         models[variant] = replace(model, threshold=threshold)
     return models
 
 
-def _scorable(rows: Sequence[dict], min_chars: int) -> tuple[list[str], np.ndarray]:
+def _scorable(rows: Sequence[dict], min_chars: int) -> tuple[list[str], np.ndarray, list[str]]:
     texts = [normalize_text(row["text"]) for row in rows]
     keep = [i for i, (t, row) in enumerate(zip(texts, rows)) if scorable(t, row.get("lang"), min_chars)]
-    return [texts[i] for i in keep], labels([rows[i] for i in keep])
+    return [texts[i] for i in keep], labels([rows[i] for i in keep]), [rows[i]["source"] for i in keep]

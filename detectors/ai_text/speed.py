@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=5000)
     parser.add_argument("--batch-size", type=int, default=256)
     args = parser.parse_args(argv)
-    rows = load_rows(args.data or default_data_files())[: args.limit]
+    rows = [r for r in load_rows(args.data or default_data_files()) if r.get("lang") == "en"][: args.limit]
     texts, langs = [r["text"] for r in rows], [r["lang"] for r in rows]
     detector = load_detector(args.detector)
     cpu, wall = time.process_time(), time.perf_counter()

@@ -6,8 +6,10 @@ import re
 import numpy as np
 import pytest
 
+from provmix.detectors.ai_text.corpus import EVALUATION, TRAIN, load_corpus, with_role
 from provmix.detectors.ai_text.default import MODEL_DIR, load
-from provmix.detectors.ai_text.fit import default_data_files, load_rows
+from provmix.detectors.ai_text.fit import default_data_files
+from provmix.detectors.ai_text.training_texts import overlap
 from provmix.detectors.data import split_by_group
 from provmix.detectors.metrics import auroc
 from provmix.detectors.registry import load_detector
@@ -43,6 +45,17 @@ def detector():
     return load_detector("ai-default")
 
 
+@pytest.fixture(scope="module")
+def held_out():
+    """The rows `provmix train ai` never fitted nor calibrated on: dev groups + evaluation-only sources."""
+    files = default_data_files()
+    if not files:
+        pytest.skip("../shared/data is absent")
+    corpus = load_corpus(files)
+    _, dev = split_by_group(with_role(corpus, TRAIN), 0.2, seed=0)
+    return dev + with_role(corpus, EVALUATION)
+
+
 def test_info_describes_the_shipped_model(detector):
     info = detector.info
     assert info.name == "ai-default" and info.kind == "ai" and info.languages == ("en",)
@@ -72,12 +85,8 @@ def test_min_chars_is_configurable():
     assert lenient.info.extra["min_chars"] == 100
 
 
-def test_perturbed_variants_score_like_the_clean_text(detector):
-    texts = [PARAGRAPH]
-    files = default_data_files()
-    if files:
-        rows = [r for r in load_rows(files[:1]) if len(r["text"]) > 400][:20]
-        texts += [r["text"] for r in rows]
+def test_perturbed_variants_score_like_the_clean_text(detector, held_out):
+    texts = [PARAGRAPH] + [r["text"] for r in held_out if len(r["text"]) > 400][:20]
     clean = detector.score(texts, ["en"] * len(texts)).probability
     for name in ("homoglyph", "zero_width", "whitespace"):
         variants = [perturbations(t)[name] for t in texts]
@@ -85,13 +94,16 @@ def test_perturbed_variants_score_like_the_clean_text(detector):
         assert np.abs(perturbed - clean).max() <= 0.05, name
 
 
-def test_separates_human_and_ai_on_the_held_out_dev_split(detector):
-    files = default_data_files()
-    if not files:
-        pytest.skip("../shared/data/ai-text is absent")
-    _, dev = split_by_group(load_rows(files), 0.2, seed=0)  # the split `provmix train ai` held out
-    scores = detector.score([r["text"] for r in dev], [r["lang"] for r in dev])
-    y = np.array([r["label"] == "ai" for r in dev])[~scores.abstain]
+def test_evaluation_only_sources_are_not_in_the_training_record(held_out):
+    evaluation = [r for r in held_out if r["role"] == EVALUATION]
+    seen = overlap(MODEL_DIR, [r["text"] for r in evaluation])
+    assert seen is not None and seen["of"] == len(evaluation) > 1000
+    assert seen["rows"] == 0  # whole sources and genres held out: not one normalised text was trained on
+
+
+def test_separates_human_and_ai_on_the_held_out_rows(detector, held_out):
+    scores = detector.score([r["text"] for r in held_out], [r["lang"] for r in held_out])
+    y = np.array([r["label"] == "ai" for r in held_out])[~scores.abstain]
     # Measured dev AUROC of the shipped model is in docs/ai-detector.md (~0.85); a length-only model reaches
     # ~0.60. 0.75 fails a broken or mismatched model without depending on the exact training run.
     assert auroc(y, scores.probability[~scores.abstain]) > 0.75

@@ -70,10 +70,14 @@ def test_trained_folder_loads_as_a_detector(model_dir):
     assert scores.probability[1] > scores.probability[0]
 
 
-def test_eval_reports_metrics_and_abstentions(data_file, model_dir, tmp_path):
+def test_eval_reports_metrics_and_abstentions(data_file, model_dir, tmp_path, capsys):
     out = tmp_path / "report.json"
     assert evaluate.main(["--data", str(data_file), "--detector", f"ai-default:{model_dir}", "--out", str(out)]) == 0
     report = json.loads(out.read_text())
+    seen = report["training_overlap"]  # the model was trained on ~64% of these rows (train split minus dev)
+    assert 0.4 < seen["fraction"] < 0.9 and seen["of"] == 241
+    assert capsys.readouterr().err.count("warning:") == 1
+    assert set(report["human_fpr_by_source"]) == {"source-0", "source-1"}
     overall = report["overall"]
     assert overall["rows"] == 241 and overall["abstained"] >= 1 + 240 // 37  # the short row and every German one
     assert overall["n"] + overall["abstained"] == overall["rows"]
