@@ -83,3 +83,14 @@ def test_threshold_keeps_the_dev_false_positive_rate_on_originals() -> None:
     calibration, threshold = train.calibrate(Model(), documents, labels)
     p = calibration(raw_mt_scores(Model(), documents))
     assert np.mean(p[:500] >= threshold) <= train.TARGET_FPR < np.mean(p[500:] >= threshold)
+
+
+def test_rows_that_may_be_translations_are_not_read(tmp_path: Path) -> None:
+    import gzip
+    import json
+
+    path = tmp_path / "rows.jsonl.gz"
+    rows = [_row(0, HUMAN), {**_row(1, HUMAN), "domain": next(iter(corpus.EXCLUDED_DOMAINS))}, _row(2, "other")]
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in rows)
+    assert [r["group_id"] for r in corpus.read_rows([path])] == ["web:0"]

@@ -29,13 +29,16 @@ MAX_ORIGINALS_PER_SOURCE = 3000  # training rows per (source, language) of origi
 # Whole sources kept out of training and calibration: a human web source and LLM sources whose false-positive
 # rates are reported as never seen (raidar and chatgpt-detector-bias also carry no group_id to split by).
 HELD_OUT_SOURCES = frozenset({"gum-docs", "biscope", "chatgpt-detector-bias", "gum-summaries", "raidar"})
+# Domains whose rows may themselves be translations on either side, so neither original nor MT: HC3's
+# translation/summary/paraphrase task (ChatGPT translations as ``ai``, WMT reference translations as ``human``).
+EXCLUDED_DOMAINS = frozenset({"hc3_si_translation_summary_paraphrase"})
 
 
 def read_rows(paths: Iterable[str | Path]) -> Iterator[dict]:
-    """Rows of every file whose label is one of :data:`LABELS`."""
+    """Rows of every file whose label is one of :data:`LABELS`, outside :data:`EXCLUDED_DOMAINS`."""
     for path in paths:
         for row in read_jsonl(path):
-            if row.get("label") in LABELS:
+            if row.get("label") in LABELS and row.get("domain") not in EXCLUDED_DOMAINS:
                 yield row
 
 
