@@ -112,3 +112,26 @@ def test_whole_document_baseline_with_features_is_recorded_and_scores(data_file:
     humans = [r["text"] for r in fresh if r["label"] == "human"]
     mts = [r["text"] for r in fresh if r["label"] == "mt"]
     assert detector.score(humans, ["xx"] * len(humans)).probability.max() < detector.score(mts, ["xx"] * len(mts)).probability.min()
+
+
+def test_evaluation_warns_when_rows_were_trained_on(data_file: Path, trained: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """The training file overlaps the directory's seen-text hashes (train and dev rows), fresh rows do not."""
+    out = tmp_path / "seen.json"
+    assert evaluate.main(["--data", str(data_file), "--detector", f"mt-default:{trained}", "--out", str(out)]) == 0
+    overlap = json.loads(out.read_text())["training_overlap"]
+    assert overlap["rows"] > 0.5 * 500 and "warning:" in capsys.readouterr().err
+    fresh = tmp_path / "fresh.jsonl.gz"
+    with gzip.open(fresh, "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(row) + "\n" for row in synthetic_rows(10, seed=123))
+    assert evaluate.main(["--data", str(fresh), "--detector", f"mt-default:{trained}", "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["training_overlap"]["rows"] == 0 and "warning:" not in capsys.readouterr().err
+
+
+def test_evaluation_reports_false_positives_per_source(data_file: Path, trained: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    assert evaluate.main(["--data", str(data_file), "--detector", f"mt-default:{trained}", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    entry = report["originals"]["unknown/xx/human"]
+    assert entry["n"] == entry["scored"] == 100 and entry["flagged_at_threshold"] <= 0.05
+    assert report["languages"]["xx"]["tpr_at_threshold"] > 0.5

@@ -2,6 +2,8 @@
 lines are balanced, seen-text hashes round-trip, sentence sources join, and training needs an explicit --out."""
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import numpy as np
@@ -86,9 +88,6 @@ def test_threshold_keeps_the_dev_false_positive_rate_on_originals() -> None:
 
 
 def test_rows_that_may_be_translations_are_not_read(tmp_path: Path) -> None:
-    import gzip
-    import json
-
     path = tmp_path / "rows.jsonl.gz"
     rows = [_row(0, HUMAN), {**_row(1, HUMAN), "domain": next(iter(corpus.EXCLUDED_DOMAINS))}, _row(2, "other")]
     with gzip.open(path, "wt", encoding="utf-8") as f:
