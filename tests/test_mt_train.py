@@ -47,7 +47,8 @@ def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-TRAIN_ARGS = ["--seed", "3", "--exclude-systems", "sys-c"]  # sys-c is held out: a leave-systems-out run
+# sys-c is held out: a leave-systems-out run; no WMT21 calibration file for the synthetic language
+TRAIN_ARGS = ["--seed", "3", "--exclude-systems", "sys-c", "--no-calibration-data"]
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,7 @@ def test_training_is_reproducible(data_file: Path, trained: Path, tmp_path: Path
 def test_trained_directory_loads_and_separates(trained: Path) -> None:
     config = json.loads((trained / CONFIG).read_text())
     entry = config["languages"]["xx"]
-    assert entry["reference_label"] == "human" and 0.0 <= entry["threshold"] <= 1.0
+    assert 0.0 <= entry["threshold"] <= 1.0 and entry["train_rows"] > entry["dev_rows"] > 0
     assert config["training"]["excluded_systems"] == ["sys-c"]
     assert entry["sha256"] in (trained / "MODEL_CARD.md").read_text()
     detector = load(str(trained))
@@ -102,7 +103,7 @@ def test_system_filter_keeps_the_held_out_system(data_file: Path, trained: Path,
 
 def test_whole_document_baseline_with_features_is_recorded_and_scores(data_file: Path, tmp_path: Path) -> None:
     """``--chunk-tokens 0 --features``: one line per document plus feature tokens; the detector reads it back."""
-    args = ["--data", str(data_file), "--out", str(tmp_path), "--chunk-tokens", "0", "--features"]
+    args = ["--data", str(data_file), "--out", str(tmp_path), "--chunk-tokens", "0", "--features", "--no-calibration-data"]
     assert run_cli_process("train", "mt", *args) == 0
     config = json.loads((tmp_path / CONFIG).read_text())
     assert config["chunk_tokens"] == 0 and config["features"] is True
@@ -111,3 +112,26 @@ def test_whole_document_baseline_with_features_is_recorded_and_scores(data_file:
     humans = [r["text"] for r in fresh if r["label"] == "human"]
     mts = [r["text"] for r in fresh if r["label"] == "mt"]
     assert detector.score(humans, ["xx"] * len(humans)).probability.max() < detector.score(mts, ["xx"] * len(mts)).probability.min()
+
+
+def test_evaluation_warns_when_rows_were_trained_on(data_file: Path, trained: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """The training file overlaps the directory's seen-text hashes (train and dev rows), fresh rows do not."""
+    out = tmp_path / "seen.json"
+    assert evaluate.main(["--data", str(data_file), "--detector", f"mt-default:{trained}", "--out", str(out)]) == 0
+    overlap = json.loads(out.read_text())["training_overlap"]
+    assert overlap["rows"] > 0.5 * 500 and "warning:" in capsys.readouterr().err
+    fresh = tmp_path / "fresh.jsonl.gz"
+    with gzip.open(fresh, "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(row) + "\n" for row in synthetic_rows(10, seed=123))
+    assert evaluate.main(["--data", str(fresh), "--detector", f"mt-default:{trained}", "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["training_overlap"]["rows"] == 0 and "warning:" not in capsys.readouterr().err
+
+
+def test_evaluation_reports_false_positives_per_source(data_file: Path, trained: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    assert evaluate.main(["--data", str(data_file), "--detector", f"mt-default:{trained}", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    entry = report["originals"]["unknown/xx/human"]
+    assert entry["n"] == entry["scored"] == 100 and entry["flagged_at_threshold"] <= 0.05
+    assert report["languages"]["xx"]["tpr_at_threshold"] > 0.5

@@ -1,11 +1,15 @@
-"""``provmix eval mt``: score a labelled WMT-style file with an MT detector and report metrics.
+"""``provmix eval mt``: score labelled files with any MT detector spec and report metrics.
 
 Per language: human vs mt and human_translation vs mt (AUROC, TPR at 1%/5% FPR, accuracy at the language's
-shipped threshold), coverage (share not abstained) and a length-only baseline (AUROC of the character count,
-best orientation — a detector near it has learnt length). Per MT system and per MT source (language pair and
-WMT domain): share flagged at the threshold and AUROC against the human originals of the same languages. Rows
-can be limited to one split of the ``group_id`` hash (``--split test`` with the training seed and fractions) and
-MT rows to some systems (``--systems``).
+shipped threshold), the false-positive rate on originals (human and LLM text) and the TPR at the threshold,
+coverage (share not abstained) and a length-only baseline (AUROC of the character count, best orientation — a
+detector near it has learnt length). Per source of originals (``source/lang/label``): share flagged at the
+threshold. Per MT system and per MT source (``source/pair/domain``): share flagged at the threshold and AUROC
+against the human originals of the same languages. Rows can be limited to one split (``--split test``, the
+roles of ``provmix train mt`` with its seed and fractions) and MT rows to some systems (``--systems``);
+sentence-level sources can be scored as runs of K sentences (``--join-sentences K``: lengths comparable to
+documents). Rows whose text the detector's directory records as trained or calibrated on
+(:mod:`detectors.machine_translation.seen`) are counted (``training_overlap``) with a warning on stderr.
 """
 from __future__ import annotations
 
@@ -18,16 +22,19 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from provmix.detectors.machine_translation.corpus import DEV, HUMAN, HUMAN_TRANSLATION, MT, TEST, TRAIN, read_rows, split_of
-from provmix.detectors.machine_translation.default import MTDetector
+from provmix.detectors.base import Detector
+from provmix.detectors.machine_translation.corpus import DEV, HUMAN, HUMAN_TRANSLATION, MT, ORIGINALS, TEST, TRAIN, read_rows, role_of
+from provmix.detectors.machine_translation.seen import overlap, read_seen
+from provmix.detectors.machine_translation.text import clean_text
 from provmix.detectors.metrics import auroc, summary
 from provmix.detectors.registry import load_detector
 
 BATCH = 2048
 DEV_FRACTION, TEST_FRACTION, SEED = 0.15, 0.15, 0  # the defaults of ``provmix train mt``
+SENTENCE_SOURCES = frozenset({"lingua-sentences", "mlqe-pe"})  # one sentence a row
 
 
-def score_rows(detector: MTDetector, rows: Sequence[dict]) -> np.ndarray:
+def score_rows(detector: Detector, rows: Sequence[dict]) -> np.ndarray:
     """p_mt per row (NaN where the detector abstained), scored in batches like the pipeline does."""
     out = np.full(len(rows), np.nan)
     for start in range(0, len(rows), BATCH):
@@ -45,8 +52,8 @@ def _task(labels: np.ndarray, p: np.ndarray, lengths: np.ndarray, negative: str,
     return {**summary(y, p[selected], threshold), "length_only_auroc": max(length, 1 - length)}
 
 
-def evaluate_rows(detector: MTDetector, rows: Sequence[dict]) -> dict:
-    """The metrics report (per language, per system, pooled) for labelled rows."""
+def evaluate_rows(detector: Detector, rows: Sequence[dict]) -> dict:
+    """The metrics report (per language, per source, per system) for labelled rows."""
     p = score_rows(detector, rows)
     labels = np.array([r["label"] for r in rows])
     langs = np.array([r["lang"] for r in rows])
@@ -60,16 +67,47 @@ def evaluate_rows(detector: MTDetector, rows: Sequence[dict]) -> dict:
             result = _task(labels[here], p[here], lengths[here], negative, detector.threshold(lang))
             if result:
                 entry[f"{negative}_vs_mt"] = result
+        entry.update(_at_threshold(labels[here], p[here], thresholds[here]))
         report["languages"][lang] = entry
     human_scored = (labels == HUMAN) & ~np.isnan(p)
     report["systems"] = _mt_groups(rows, p, langs, thresholds, human_scored, lambda r: r.get("generator") or "unknown")
     report["sources"] = _mt_groups(rows, p, langs, thresholds, human_scored, _source)
+    report["originals"] = _originals(rows, p, thresholds)
     return report
 
 
+def _at_threshold(labels: np.ndarray, p: np.ndarray, thresholds: np.ndarray) -> dict:
+    """False-positive rate on scored originals and TPR on scored MT at the language's threshold."""
+    scored = ~np.isnan(p) & ~np.isnan(thresholds)
+    flagged = scored & (p >= thresholds)
+    out = {}
+    for name, selected in (("fpr_originals", np.isin(labels, ORIGINALS)), ("tpr", labels == MT)):
+        n = int((selected & scored).sum())
+        out[f"{name}_at_threshold"] = float((selected & flagged).sum() / n) if n else None
+        out[f"{name}_scored"] = n
+    return out
+
+
 def _source(row: dict) -> str:
-    """The MT row's language pair and WMT domain, e.g. ``ru-en/reviews``."""
-    return f"{row.get('pair') or 'unknown'}/{row.get('domain') or 'unknown'}"
+    """The MT row's source, language pair and domain, e.g. ``wmt23/ru-en/reviews``."""
+    return f"{row.get('source') or 'unknown'}/{row.get('pair') or 'unknown'}/{row.get('domain') or 'unknown'}"
+
+
+def _originals(rows: Sequence[dict], p: np.ndarray, thresholds: np.ndarray) -> dict:
+    """Per ``source/lang/label`` of originals (human and LLM text): rows, scored rows, share flagged."""
+    groups = defaultdict(list)
+    for i, row in enumerate(rows):
+        if row["label"] in ORIGINALS:
+            groups[f"{row.get('source') or 'unknown'}/{row['lang']}/{row['label']}"].append(i)
+    out = {}
+    for name, idx in sorted(groups.items()):
+        scored = [i for i in idx if not np.isnan(p[i]) and not np.isnan(thresholds[i])]
+        out[name] = {
+            "n": len(idx),
+            "scored": len(scored),
+            "flagged_at_threshold": float(np.mean(p[scored] >= thresholds[scored])) if scored else None,
+        }
+    return out
 
 
 def _mt_groups(rows: Sequence[dict], p: np.ndarray, langs: np.ndarray, thresholds: np.ndarray,
@@ -94,15 +132,41 @@ def _mt_groups(rows: Sequence[dict], p: np.ndarray, langs: np.ndarray, threshold
 
 
 def select_rows(rows: Sequence[dict], split: str, systems: set[str] | None, seed: int) -> list[dict]:
-    """Rows of one ``group_id`` split (``all`` keeps every row); MT rows only from ``systems`` when given."""
+    """Rows of one split (``all`` keeps every row); MT rows only from ``systems`` when given."""
     keep = []
     for row in rows:
-        if split != "all" and split_of(row["group_id"], DEV_FRACTION, TEST_FRACTION, seed) != split:
+        if split != "all" and role_of(row, DEV_FRACTION, TEST_FRACTION, seed) != split:
             continue
         if systems and row["label"] == MT and row.get("generator") not in systems:
             continue
         keep.append(row)
     return keep
+
+
+def join_sentences(rows: Sequence[dict], k: int) -> list[dict]:
+    """Rows of :data:`SENTENCE_SOURCES` joined, in order, into runs of ``k`` sentences of the same source,
+    language, label and variant (a tail shorter than ``k`` is dropped); other rows unchanged."""
+    runs: dict[tuple, list[dict]] = defaultdict(list)
+    out = []
+    for row in rows:
+        if row.get("source") not in SENTENCE_SOURCES:
+            out.append(row)
+            continue
+        run = runs[(row["source"], row["lang"], row["label"], row.get("variant"))]
+        run.append(row)
+        if len(run) == k:
+            out.append({**run[0], "text": " ".join(r["text"] for r in run), "group_id": "+".join(str(r["group_id"]) for r in run)})
+            run.clear()
+    return out
+
+
+def training_overlap(detector: Detector, rows: Sequence[dict]) -> dict | None:
+    """Rows whose cleaned text the detector's directory records as seen in training or calibration."""
+    seen = read_seen(Path(detector.info.path)) if detector.info.path else None
+    if seen is None:
+        return None
+    hit = overlap(seen, (clean_text(r["text"]) for r in rows))
+    return {"rows": int(hit.sum()), "share": float(hit.mean()) if len(hit) else 0.0}
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -114,6 +178,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=SEED, help="split seed used at training time")
     parser.add_argument("--systems", help="comma-separated MT systems: keep MT rows of these only")
     parser.add_argument("--min-chars", type=int, help="override the detector's min_chars")
+    parser.add_argument("--join-sentences", type=int, default=1, help="score sentence sources as runs of K sentences")
     return parser.parse_args(list(argv))
 
 
@@ -123,7 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     detector = load_detector(args.detector, **options)
     systems = set(args.systems.split(",")) if args.systems else None
     rows = select_rows(list(read_rows(args.data)), args.split, systems, args.seed)
-    report = evaluate_rows(detector, rows)
+    seen = training_overlap(detector, rows)
+    if seen and seen["rows"]:
+        print(f"warning: {seen['rows']} of {len(rows)} rows were trained or calibrated on by {args.detector}", file=sys.stderr)
+    report = evaluate_rows(detector, join_sentences(rows, args.join_sentences) if args.join_sentences > 1 else rows)
+    report["training_overlap"] = seen
     text = json.dumps(report, indent=2, sort_keys=True, default=float)
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")

@@ -3,13 +3,12 @@
 ``config.json`` (written by :mod:`detectors.machine_translation.train`)::
 
     {"name", "version", "features": bool, "chunk_tokens": int, "min_chars": int,
-     "languages": {LANG: {"file", "sha256", "reference_label", "calibration": {...}, "threshold"}}, "training": {...}}
+     "languages": {LANG: {"file", "sha256", "calibration": {...}, "threshold"}}, "training": {...}}
 
-Each fastText model has three classes (human, human_translation, mt) and reads a document as chunks of
+Each fastText model has three classes (human original, human translation, mt) and reads a document as chunks of
 ``chunk_tokens`` tokens (:func:`detectors.machine_translation.text.model_lines`). The raw score of a document is
-the mean over its chunks of ``log(P(mt) / P(reference))``, rescaled (:data:`LOG_ODDS_SCALE`) and squashed, with
-``reference`` the language's non-MT class (``human``, or ``human_translation`` where no originals existed, i.e.
-hr); :class:`PlattCalibration` maps it to ``p_mt``.
+the mean over its chunks of ``log(P(mt) / (1 - P(mt)))`` (MT against every non-MT class), rescaled
+(:data:`LOG_ODDS_SCALE`) and squashed; :class:`PlattCalibration` maps it to ``p_mt``.
 """
 from __future__ import annotations
 
@@ -38,22 +37,20 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def raw_mt_scores(model: "fasttext.FastText._FastText", documents: Sequence[Sequence[str]], reference: str) -> np.ndarray:
-    """Per document ``sigmoid(mean log(P(mt) / P(reference)) / LOG_ODDS_SCALE)`` over its lines (chunks): MT
-    against the language's non-MT class only. One fastText call for every line of every document."""
+def raw_mt_scores(model: "fasttext.FastText._FastText", documents: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per document ``sigmoid(mean log(P(mt) / (1 - P(mt))) / LOG_ODDS_SCALE)`` over its lines (chunks). One
+    fastText call for every line of every document."""
     lines = [line for document in documents for line in document]
     owner = np.repeat(np.arange(len(documents)), [len(document) for document in documents])
     labels, probs = model.predict(lines, k=-1)
-    mt, ref = f"__label__{MT}", f"__label__{reference}"
-    log_odds = np.fromiter(
-        (_log_odds(dict(zip(names, values)), mt, ref) for names, values in zip(labels, probs)), float, len(lines)
-    )
+    mt = f"__label__{MT}"
+    log_odds = np.fromiter((_log_odds(dict(zip(names, values)).get(mt, 0.0)) for names, values in zip(labels, probs)), float, len(lines))
     mean = np.bincount(owner, log_odds, len(documents)) / np.maximum(np.bincount(owner, minlength=len(documents)), 1)
     return 1.0 / (1.0 + np.exp(-mean / LOG_ODDS_SCALE))
 
 
-def _log_odds(probability: dict[str, float], mt: str, reference: str) -> float:
-    return log(probability.get(mt, 0.0) + _EPS) - log(probability.get(reference, 0.0) + _EPS)
+def _log_odds(p_mt: float) -> float:
+    return log(p_mt + _EPS) - log(max(1.0 - p_mt, 0.0) + _EPS)
 
 
 @dataclass
@@ -61,13 +58,12 @@ class LanguageModel:
     """One language's classifier with its calibration and 1%-FPR threshold."""
 
     model: "fasttext.FastText._FastText"
-    reference_label: str
     calibration: PlattCalibration
     threshold: float
 
     def probabilities(self, documents: Sequence[Sequence[str]]) -> np.ndarray:
         """Calibrated p_mt per document, each given as its model lines (:func:`text.model_lines`)."""
-        return self.calibration(raw_mt_scores(self.model, documents, self.reference_label))
+        return self.calibration(raw_mt_scores(self.model, documents))
 
 
 def read_config(directory: Path) -> dict:
@@ -83,7 +79,6 @@ def load_language_models(directory: Path, config: dict) -> dict[str, LanguageMod
             raise ValueError(f"{path} does not match the sha256 recorded in {CONFIG}")
         models[lang] = LanguageModel(
             model=fasttext.load_model(str(path)),
-            reference_label=entry["reference_label"],
             calibration=PlattCalibration.from_dict(entry["calibration"]),
             threshold=float(entry["threshold"]),
         )

@@ -12,7 +12,7 @@ import time
 from typing import Sequence
 
 from provmix.detectors.machine_translation.corpus import read_rows
-from provmix.detectors.machine_translation.train import DEFAULT_DATA
+from provmix.detectors.machine_translation.train import DATA_DIR
 from provmix.detectors.registry import load_detector
 
 BATCH = 512
@@ -20,11 +20,11 @@ BATCH = 512
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m provmix.detectors.machine_translation.speed", description=__doc__.split("\n")[0])
-    parser.add_argument("--data", action="append", help="labelled JSONL(.gz) (default: the WMT files)")
+    parser.add_argument("--data", action="append", help="labelled JSONL(.gz) (default: WMT23)")
     parser.add_argument("--detector", default="mt-default")
     parser.add_argument("--limit", type=int, default=20000, help="rows to score")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    rows = list(itertools.islice(read_rows(args.data or DEFAULT_DATA), args.limit))
+    rows = list(itertools.islice(read_rows(args.data or [DATA_DIR / "wmt23.jsonl.gz"]), args.limit))
     texts, langs = [r["text"] for r in rows], [r["lang"] for r in rows]
     detector = load_detector(args.detector)
     detector.score(texts[:BATCH], langs[:BATCH])  # warm-up

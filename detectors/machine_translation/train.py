@@ -1,10 +1,13 @@
 """``provmix train mt``: train, quantise and calibrate the per-language MT models; write config and model card.
 
-Rows are split by ``group_id`` hash into train / dev / test. Per language: a three-class fastText model
-(human, human_translation, mt) on the chunks of the balanced train rows (:func:`corpus.balanced_lines`),
-quantised; Platt calibration of the document score (mean chunk log-odds of mt against the reference class) on
-the dev rows; the threshold holding the dev false-positive rate (reference rows flagged) at 1%. The test rows are
-scored with the result for the model card. Each model is trained by
+Rows of the ``--data`` files are split by ``group_id`` hash into train / dev / test (sources in
+:data:`corpus.HELD_OUT_SOURCES` are test only); every row of a ``--calibration-data`` file is dev (by default
+WMT21: a year the models never train on). Per language: a three-class fastText model (human original — human web
+text and LLM text included —, human translation, mt) on the chunks of the balanced train rows
+(:func:`corpus.balanced_lines`), quantised; Platt calibration of the document score (mean chunk log-odds of mt
+against the rest) on the dev rows (MT against originals); the threshold holding the dev false-positive rate on
+originals at 1%. The test rows are scored with the result for the model card, and the hashes of every train and
+dev text are written next to the model (:mod:`detectors.machine_translation.seen`). Each model is trained by
 :mod:`detectors.machine_translation.train_one` in a fresh single-threaded process with a fixed seed, one after
 the other, so a run reproduces the files bit for bit.
 """
@@ -23,18 +26,29 @@ import numpy as np
 
 from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.machine_translation import card
-from provmix.detectors.machine_translation.corpus import DEV, MT, TEST, TRAIN, balanced_lines, read_rows, reference_label, split_of
-from provmix.detectors.machine_translation.default import NAME, SHIPPED, MTDetector
+from provmix.detectors.machine_translation.corpus import (
+    DEV, MT, ORIGINALS, TEST, TRAIN, balanced_lines, cap_originals, has_classes, read_rows, role_of,
+)
+from provmix.detectors.machine_translation.default import NAME, MTDetector
 from provmix.detectors.machine_translation.evaluate import evaluate_rows
 from provmix.detectors.machine_translation.model import CONFIG, raw_mt_scores, sha256_of
+from provmix.detectors.machine_translation.seen import write_seen
 from provmix.detectors.machine_translation.text import CHUNK_TOKENS, clean_text, model_lines
 from provmix.detectors.machine_translation.train_one import NAN_EXIT
 from provmix.detectors.metrics import threshold_at_fpr
 
-VERSION = "0.2.0"
-DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "mt"
-DEFAULT_DATA = (DATA_DIR / "wmt22.jsonl.gz", DATA_DIR / "wmt23.jsonl.gz")
-MIN_CHARS = 100
+VERSION = "0.3.0"
+DATA_ROOT = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA_DIR = DATA_ROOT / "mt"
+DEFAULT_DATA = (
+    DATA_DIR / "wmt22.jsonl.gz",
+    DATA_DIR / "mlqe-pe.jsonl.gz",
+    *sorted((DATA_ROOT / "human-web").glob("*.jsonl.gz")),
+    *sorted((DATA_ROOT / "ai-text").glob("*.jsonl.gz")),
+)
+DEFAULT_CALIBRATION = (DATA_DIR / "wmt21.jsonl.gz",)
+MIN_CHARS = 100  # scoring and calibration: shorter texts abstain
+MIN_TRAIN_CHARS = 20  # training: web sentences (zh/ja ones are ~40 characters) are chunks like any other
 TARGET_FPR = 0.01
 FASTTEXT = {"dim": 16, "epoch": 10, "lr": 0.25, "wordNgrams": 2, "minCount": 2, "bucket": 200000, "loss": "softmax"}
 QUANTIZE = {"qnorm": True, "retrain": False, "cutoff": 50000, "dsub": 2}
@@ -61,21 +75,26 @@ def train_language(lines: list[str], path: Path, seed: int) -> "fasttext.FastTex
     return fasttext.load_model(str(path))
 
 
-def calibrate(model, reference: str, dev_documents: list[list[str]], dev_labels: list[str]) -> tuple[PlattCalibration, float]:
-    """Platt calibration and the 1%-FPR threshold from the dev rows (MT vs the reference class)."""
-    raw = raw_mt_scores(model, dev_documents, reference)
+def calibrate(model, dev_documents: list[list[str]], dev_labels: list[str]) -> tuple[PlattCalibration, float]:
+    """Platt calibration (MT vs originals, class-balanced) and the threshold holding the false-positive rate on
+    the dev originals at :data:`TARGET_FPR`."""
+    raw = raw_mt_scores(model, dev_documents)
     y = np.array([label == MT for label in dev_labels])
-    calibration = PlattCalibration.fit(raw, y, balanced=True)  # dev holds ~10 MT rows per human one
+    calibration = PlattCalibration.fit(raw, y, balanced=True)
     return calibration, threshold_at_fpr(y, calibration(raw), TARGET_FPR)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="provmix train mt", description=__doc__.split("\n")[0])
-    parser.add_argument("--data", action="append", help="labelled WMT JSONL(.gz); repeatable (default: wmt22+wmt23)")
-    parser.add_argument("--out", default=str(SHIPPED), help="model directory (default: the shipped mt-default)")
+    parser.add_argument("--data", action="append", help="labelled JSONL(.gz), split by group_id; repeatable "
+                        "(default: WMT22, MLQE-PE, human-web/*, ai-text/*)")
+    parser.add_argument("--calibration-data", action="append",
+                        help="labelled JSONL(.gz) used for calibration only; repeatable (default: WMT21)")
+    parser.add_argument("--no-calibration-data", action="store_true", help="calibrate on the dev split only")
+    parser.add_argument("--out", required=True, help="model directory to write")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dev-fraction", type=float, default=0.15)
-    parser.add_argument("--test-fraction", type=float, default=0.15, help="0 for a time split (test elsewhere)")
+    parser.add_argument("--test-fraction", type=float, default=0.15)
     parser.add_argument("--exclude-systems", default="", help="comma-separated MT systems left out of training")
     parser.add_argument("--languages", default="", help="comma-separated languages (default: every one found)")
     features = parser.add_mutually_exclusive_group()
@@ -90,43 +109,60 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
+Document = tuple[dict, str, list[str]]  # row, cleaned text, model lines
+
+
+def read_splits(args: argparse.Namespace, data: list[Path], calibration: list[Path]) -> dict[str, dict[str, list[Document]]]:
+    """Per split and language, the usable rows with their cleaned text and model lines; originals capped per
+    source (:func:`corpus.cap_originals`)."""
+    excluded = {s for s in args.exclude_systems.split(",") if s}
+    wanted = {s for s in args.languages.split(",") if s}
+    by_split: dict[str, list[dict]] = {TRAIN: [], DEV: [], TEST: []}
+    for path in [*data, *calibration]:
+        for row in read_rows([path]):
+            if (wanted and row["lang"] not in wanted) or (row["label"] == MT and row.get("generator") in excluded):
+                continue
+            split = DEV if path in calibration else role_of(row, args.dev_fraction, args.test_fraction, args.seed)
+            by_split[split].append(row)
+    splits: dict[str, dict[str, list[Document]]] = {}
+    for split, rows in by_split.items():
+        splits[split] = {}
+        for row in cap_originals(rows, args.seed) if split != TEST else rows:
+            clean = clean_text(row["text"])
+            if len(clean) >= (MIN_TRAIN_CHARS if split == TRAIN else MIN_CHARS):
+                document = model_lines(clean, args.chunk_tokens, args.features)
+                splits[split].setdefault(row["lang"], []).append((row, clean, document))
+    return splits
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     data = [Path(p) for p in (args.data or DEFAULT_DATA)]
-    excluded = {s for s in args.exclude_systems.split(",") if s}
-    wanted = {s for s in args.languages.split(",") if s}
+    calibration_data = [] if args.no_calibration_data else [Path(p) for p in (args.calibration_data or DEFAULT_CALIBRATION)]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    splits: dict[str, dict[str, list[tuple[dict, list[str]]]]] = {TRAIN: {}, DEV: {}, TEST: {}}
-    for row in read_rows(data):
-        if (wanted and row["lang"] not in wanted) or (row["label"] == MT and row.get("generator") in excluded):
-            continue
-        clean = clean_text(row["text"])
-        if len(clean) >= MIN_CHARS:
-            split = split_of(row["group_id"], args.dev_fraction, args.test_fraction, args.seed)
-            document = model_lines(clean, args.chunk_tokens, args.features)
-            splits[split].setdefault(row["lang"], []).append((row, document))
-    languages = {}
-    for lang, pairs in sorted(splits[TRAIN].items()):
-        reference = reference_label(row["label"] for row, _ in pairs)
-        dev = [(row, document) for row, document in splits[DEV].get(lang, []) if row["label"] in (MT, reference)]
-        if reference is None or not dev:
-            print(f"{lang}: skipped (no mt/reference classes)", file=sys.stderr)
+    splits = read_splits(args, data, calibration_data)
+    languages, seen = {}, []
+    for lang, documents in sorted(splits[TRAIN].items()):
+        dev = [d for d in splits[DEV].get(lang, []) if d[0]["label"] in (MT, *ORIGINALS)]
+        if not has_classes(row["label"] for row, _, _ in documents) or not has_classes(row["label"] for row, _, _ in dev):
+            print(f"{lang}: skipped (no mt and original rows in train and dev)", file=sys.stderr)
             continue
         path = out / f"{lang}.ftz"
-        lines = balanced_lines([r for r, _ in pairs], [document for _, document in pairs], args.seed)
+        lines = balanced_lines([r for r, _, _ in documents], [d for _, _, d in documents], args.seed)
         model = fasttext.load_model(str(path)) if args.calibrate_only else train_language(lines, path, args.seed)
-        calibration, threshold = calibrate(model, reference, [d for _, d in dev], [r["label"] for r, _ in dev])
+        calibration, threshold = calibrate(model, [d for _, _, d in dev], [r["label"] for r, _, _ in dev])
         languages[lang] = {
             "file": path.name,
             "sha256": sha256_of(path),
-            "reference_label": reference,
             "calibration": calibration.to_dict(),
             "threshold": threshold,
-            "train_rows": len(pairs),
+            "train_rows": len(documents),
             "dev_rows": len(dev),
         }
-        print(f"{lang}: {len(pairs)} train rows, reference {reference}, threshold {threshold:.4f}", file=sys.stderr)
+        seen += [clean for _, clean, _ in documents + dev]
+        print(f"{lang}: {len(documents)} train rows, {len(dev)} dev rows, threshold {threshold:.4f}", file=sys.stderr)
+    seen_path = write_seen(out, seen)
     config = {
         "name": NAME,
         "version": VERSION,
@@ -136,18 +172,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "languages": languages,
         "training": {
             "data": [p.name for p in data],
-            "data_sha256": {p.name: sha256_of(p) for p in data},
+            "calibration_data": [p.name for p in calibration_data],
+            "data_sha256": {p.name: sha256_of(p) for p in [*data, *calibration_data]},
+            "seen_texts": {"file": seen_path.name, "sha256": sha256_of(seen_path)},
             "seed": args.seed,
             "dev_fraction": args.dev_fraction,
             "test_fraction": args.test_fraction,
-            "excluded_systems": sorted(excluded),
+            "excluded_systems": sorted({s for s in args.exclude_systems.split(",") if s}),
             "fasttext": FASTTEXT,
             "quantize": QUANTIZE,
             "target_fpr": TARGET_FPR,
         },
     }
     (out / CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    test_rows = [row for pairs in splits[TEST].values() for row, _ in pairs]
+    test_rows = [row for documents in splits[TEST].values() for row, _, _ in documents]
     report = evaluate_rows(MTDetector(out), test_rows) if test_rows else None
     (out / card.FILENAME).write_text(card.render(config, report), encoding="utf-8")
     return 0
