@@ -20,6 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
+from provmix.detectors.ai_text.cascade import DEFAULT_BAND
 from provmix.detectors.ai_text.fit import labels
 from provmix.detectors.ai_text.lm import FEATURE_NAMES, load_language_model
 from provmix.detectors.ai_text.lm_data import cached_features, default_files, load_sample
@@ -36,6 +37,7 @@ from provmix.detectors.ai_text.protocols import mean_rows, protocol_splits
 from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.data import split_by_group
 from provmix.detectors.metrics import summary, threshold_at_fpr
+from provmix.detectors.registry import load_detector
 
 NON_NATIVE_DOMAIN = "essay_toefl_nonnative"
 VERSION = "1"
@@ -95,18 +97,36 @@ def fold_report(y: np.ndarray, p: np.ndarray, threshold: float, rows: Sequence[d
     return out
 
 
-def run_protocols(rows: list[dict], inputs: dict[str, np.ndarray], config: LMTrainConfig) -> list[dict]:
+def cascade_probability(fast: np.ndarray, slow: np.ndarray, band: tuple[float, float]) -> tuple[np.ndarray, float]:
+    """(the cascade's probability, share re-scored): ``slow`` replaces ``fast`` inside ``band``."""
+    inside = (fast >= band[0]) & (fast <= band[1])
+    return np.where(inside, slow, fast), float(inside.mean()) if len(fast) else 0.0
+
+
+def run_protocols(rows: list[dict], inputs: dict[str, np.ndarray], config: LMTrainConfig, fast: np.ndarray,
+                  fast_threshold: float, slow_variant: str, band: tuple[float, float]) -> list[dict]:
+    """Every protocol fold: each input variant refitted, the fast detector as shipped (``default``; it may have
+    seen these sources), and the cascade of the fast detector and ``slow_variant``."""
     index = {id(r): i for i, r in enumerate(rows)}
     results = []
     for name, train, test in protocol_splits(rows, config.seed):
         if name == "in_distribution" or not test:
             continue
         train_i, test_i = [index[id(r)] for r in train], [index[id(r)] for r in test]
+        y = labels(test)
+
+        def add(variant: str, p: np.ndarray, threshold: float, **extra: object) -> None:
+            report = {**fold_report(y, p, threshold, test), **extra}
+            results.append({"protocol": name, "variant": variant, "train_rows": len(train),
+                            "report": {"overall": report}})
+
         for variant, x in inputs.items():
             head = fit_head(variant, train, x[train_i], config)
-            p = head.probability(x[test_i])
-            results.append({"protocol": name, "variant": variant, "train_rows": len(train),
-                            "report": {"overall": fold_report(labels(test), p, head.threshold, test)}})
+            add(variant, head.probability(x[test_i]), head.threshold)
+            if variant == slow_variant:
+                p, share = cascade_probability(fast[test_i], head.probability(x[test_i]), band)
+                add(f"cascade:default,{variant}", p, head.threshold, rescored_share=share)
+        add("default", fast[test_i], fast_threshold)
     return results + mean_rows([r for r in results if r["report"]["overall"]["auroc"] is not None])
 
 
@@ -117,7 +137,8 @@ def format_results(results: list[dict]) -> str:
         fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
         fpr = m.get("human_fpr")
         fpr_text = ", ".join(f"{s} {v['fpr']:.3f} ({v['n']})" for s, v in fpr.items()) if fpr else "-"
-        lines.append(f"| {r['protocol']} | {r['variant']} | {m['n']} | {fmt(m.get('auroc'))} | "
+        share = f" (re-scored {m['rescored_share']:.0%})" if "rescored_share" in m else ""
+        lines.append(f"| {r['protocol']} | {r['variant']}{share} | {m['n']} | {fmt(m.get('auroc'))} | "
                      f"{fmt(m.get('tpr_at_1pct_fpr'))} | {fpr_text} |")
     return "\n".join(lines)
 
@@ -167,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="LM folder or .gguf (default: the bundled SmolLM2)")
     parser.add_argument("--variant", default="lm+style", choices=("lm", "lm+style"))
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--band-low", type=float, default=DEFAULT_BAND[0], help="cascade band (report only)")
+    parser.add_argument("--band-high", type=float, default=DEFAULT_BAND[1])
     parser.add_argument("--extract-only", action="store_true", help="fill the cache and stop")
+    parser.add_argument("--shard", default="0/1", help="with --extract-only: extract rows i, i+n, ... (I/N)")
     for name, value in asdict(LMTrainConfig()).items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
     args = parser.parse_args(argv)
@@ -176,16 +200,22 @@ def main(argv: list[str] | None = None) -> int:
     rows = load_sample(args.data or default_files(), config.per_label, config.seed, prefix, config.min_chars,
                        (NON_NATIVE_DOMAIN,))
     lm = load_language_model(args.model, max_tokens=config.max_tokens, threads=args.threads)
-    start = time.process_time()
-    lm_features, tokens = cached_features(lm, rows, args.cache)
-    print(f"{len(rows)} rows, features in {time.process_time() - start:.0f} CPU-s", flush=True)
     if args.extract_only:
+        index, count = (int(part) for part in args.shard.split("/"))
+        start = time.process_time()
+        cached_features(lm, rows[index::count], args.cache)
+        print(f"{len(rows[index::count])} rows, features in {time.process_time() - start:.0f} CPU-s", flush=True)
         return 0
+    lm_features, tokens = cached_features(lm, rows, args.cache)
     keep = usable(rows, lm_features, tokens, config.min_tokens)
     rows, lm_features = [r for r, k in zip(rows, keep) if k], lm_features[keep]
     inputs = experiment_inputs(rows, lm_features)
     if args.report:
-        results = run_protocols(rows, inputs, config)
+        default = load_detector("ai-default")
+        fast = default.score([r["text"] for r in rows], [r["lang"] for r in rows]).probability
+        band = (args.band_low, args.band_high)
+        results = run_protocols(rows, inputs, config, np.nan_to_num(fast, nan=0.0), default.info.threshold,
+                                args.variant, band)
         print(format_results(results))
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

@@ -105,3 +105,26 @@ def test_cascade_rescores_only_the_uncertain_band() -> None:
     assert scores.values()[:4] == [0.05, 0.9, 0.6, 0.97]
     assert scores.abstain.tolist() == [False, False, False, False, True]
     assert (cascade.scored, cascade.rescored) == (4, 2)
+
+
+def test_training_is_deterministic_and_writes_a_loadable_head(tiny_lm: Path, tmp_path: Path) -> None:
+    import gzip
+    import json
+
+    from provmix.detectors.ai_text.lm_train import main
+
+    rows = [{"text": sentence(60, (7 * k + 3 * label) % 50 if label else k * k), "label": "ai" if label else "human",
+             "source": f"s{k % 2}", "generator": "g" if label else None, "domain": "d", "lang": "en",
+             "group_id": f"g{k}"} for k in range(24) for label in (0, 1)]
+    data = tmp_path / "data.jsonl.gz"
+    with gzip.open(data, "wt") as f:
+        f.writelines(json.dumps(r) + "\n" for r in rows)
+    common = ["--data", str(data), "--model", str(tiny_lm), "--max-tokens", "48", "--min-tokens", "16",
+              "--per-label", "10", "--cache", str(tmp_path / "cache.jsonl")]
+    assert main([*common, "--out", str(tmp_path / "a")]) == 0
+    assert main([*common, "--out", str(tmp_path / "b")]) == 0  # second run reads the feature cache
+    assert (tmp_path / "a" / "model.json").read_bytes() == (tmp_path / "b" / "model.json").read_bytes()
+    assert len((tmp_path / "cache.jsonl").read_text().splitlines()) == 40  # 10 per (source, label), once
+    detector = load(str(tmp_path / "a"), model=str(tiny_lm))
+    assert detector.info.extra["max_tokens"] == 48 and detector.min_tokens == 16
+    assert (tmp_path / "a" / "MODEL_CARD.md").is_file()
