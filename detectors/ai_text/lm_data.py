@@ -72,15 +72,17 @@ def text_key(row: dict, max_tokens: int) -> str:
     return hashlib.sha256(f"{max_tokens}:{row['skip_tokens']}:{row['text']}".encode()).hexdigest()[:24]
 
 
-def cached_features(lm: LanguageModel, rows: Sequence[dict], cache: Path, chunk: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    """(features, scored tokens) for ``rows``, computing only rows missing from ``cache`` (appended as it goes)."""
+def cached_features(lm: LanguageModel, rows: Sequence[dict], cache: Path, chunk: int = 16,
+                    compute: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(features, scored tokens) for ``rows``, computing only rows missing from ``cache`` (appended as it goes);
+    with ``compute`` false, missing rows get NaN features and no tokens (the sample shrinks to the cache)."""
     known: dict[str, dict] = {}
     if cache.is_file():
         for line in cache.read_text(encoding="utf-8").splitlines():
             entry = json.loads(line)
             known[entry["key"]] = entry
     keys = [text_key(r, lm.max_tokens) for r in rows]
-    missing = [i for i, k in enumerate(keys) if k not in known]
+    missing = [i for i, k in enumerate(keys) if k not in known] if compute else []
     cache.parent.mkdir(parents=True, exist_ok=True)
     with cache.open("a", encoding="utf-8") as f:
         for start in range(0, len(missing), chunk):
@@ -91,9 +93,11 @@ def cached_features(lm: LanguageModel, rows: Sequence[dict], cache: Path, chunk:
                                   "tokens": int(n)}
                 f.write(json.dumps(known[keys[i]]) + "\n")
             f.flush()
-    features = np.array([[np.nan if x is None else x for x in known[k]["features"]] for k in keys]).reshape(
+    absent = {"features": [None] * len(FEATURE_NAMES), "tokens": 0}
+    entries = [known.get(k, absent) for k in keys]
+    features = np.array([[np.nan if x is None else x for x in e["features"]] for e in entries]).reshape(
         len(keys), len(FEATURE_NAMES))
-    return features, np.array([known[k]["tokens"] for k in keys], dtype=np.int64)
+    return features, np.array([e["tokens"] for e in entries], dtype=np.int64)
 
 
 def load_sample(files: Sequence[Path], per_label: int, seed: int, prefix_chars: int, min_chars: int,

@@ -1,8 +1,8 @@
 """Train and evaluate ai-lm's head: ``python -m provmix.detectors.ai_text.lm_train --out DIR``.
 
 1. Sample (:mod:`detectors.ai_text.lm_data`), extract LM features once into ``--cache``.
-2. ``--report FILE``: the protocols (leave one generator family out, leave one source out; split by
-   ``group_id``, see :mod:`detectors.ai_text.protocols`) for each head variant and the baselines, with the
+2. ``--report FILE``: the protocols (leave one generator family out: :func:`generator_splits`; leave one source
+   out, as in :mod:`detectors.ai_text.protocols`) for each head variant and the baselines, with the
    false-positive rate on held-out human web sources and TOEFL essays at the fold's own 1%-FPR threshold.
 3. Fit the shipped head on the whole sample except the TOEFL essays (kept out so their false-positive rate is a
    held-out number): logistic on 80% of groups, Platt calibration and the 1%-FPR threshold on the other 20%.
@@ -16,7 +16,7 @@ import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -33,13 +33,14 @@ from provmix.detectors.ai_text.lm_detector import (
     head_inputs,
 )
 from provmix.detectors.ai_text.logistic import LogisticModel
-from provmix.detectors.ai_text.protocols import mean_rows, protocol_splits
+from provmix.detectors.ai_text.protocols import generator_family, mean_rows, protocol_splits
 from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.data import split_by_group
 from provmix.detectors.metrics import summary, threshold_at_fpr
 from provmix.detectors.registry import load_detector
 
 NON_NATIVE_DOMAIN = "essay_toefl_nonnative"
+MIN_FAMILY_TEXTS = 10
 VERSION = "1"
 
 
@@ -88,6 +89,7 @@ def experiment_inputs(rows: Sequence[dict], lm_features: np.ndarray) -> dict[str
 def fold_report(y: np.ndarray, p: np.ndarray, threshold: float, rows: Sequence[dict]) -> dict:
     """Metrics over one test set, plus the false-positive rate per human source at ``threshold``."""
     out = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in summary(y, p, threshold).items()}
+    out["abstained"] = 0  # the sample holds only rows ai-lm scores
     for source in sorted({r["source"] for r, label in zip(rows, y) if not label}):
         human = np.array([r["source"] == source and not label for r, label in zip(rows, y)])
         out.setdefault("human_fpr", {})[source] = {"n": int(human.sum()), "fpr": float((p[human] >= threshold).mean())}
@@ -103,15 +105,30 @@ def cascade_probability(fast: np.ndarray, slow: np.ndarray, band: tuple[float, f
     return np.where(inside, slow, fast), float(inside.mean()) if len(fast) else 0.0
 
 
+def generator_splits(rows: Sequence[dict], min_ai: int) -> Iterator[tuple[str, list[dict], list[dict]]]:
+    """Leave one generator family out: test on its texts and the human texts of the sources it appears in
+    (both kept out of training); families with fewer than ``min_ai`` texts in the sample are skipped."""
+    families: dict[str, list[dict]] = {}
+    for r in rows:
+        if r["label"] == "ai":
+            families.setdefault(generator_family(r.get("generator")) or "unspecified", []).append(r)
+    for family, texts in sorted(families.items()):
+        if len(texts) < min_ai:
+            continue
+        sources = {r["source"] for r in texts}
+        test = [r for r in rows if r["label"] == "human" and r["source"] in sources] + texts
+        held = {id(r) for r in test}
+        yield f"leave_out_generator={family}", [r for r in rows if id(r) not in held], test
+
+
 def run_protocols(rows: list[dict], inputs: dict[str, np.ndarray], config: LMTrainConfig, fast: np.ndarray,
                   fast_threshold: float, slow_variant: str, band: tuple[float, float]) -> list[dict]:
     """Every protocol fold: each input variant refitted, the fast detector as shipped (``default``; it may have
     seen these sources), and the cascade of the fast detector and ``slow_variant``."""
     index = {id(r): i for i, r in enumerate(rows)}
     results = []
-    for name, train, test in protocol_splits(rows, config.seed):
-        if name == "in_distribution" or not test:
-            continue
+    sources = [s for s in protocol_splits(rows, config.seed) if s[0].startswith("leave_out_source=")]
+    for name, train, test in [*generator_splits(rows, MIN_FAMILY_TEXTS), *sources]:
         train_i, test_i = [index[id(r)] for r in train], [index[id(r)] for r in test]
         y = labels(test)
 
@@ -191,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--band-low", type=float, default=DEFAULT_BAND[0], help="cascade band (report only)")
     parser.add_argument("--band-high", type=float, default=DEFAULT_BAND[1])
     parser.add_argument("--extract-only", action="store_true", help="fill the cache and stop")
+    parser.add_argument("--cached-only", action="store_true", help="use only the rows already in the cache")
     parser.add_argument("--shard", default="0/1", help="with --extract-only: extract rows i, i+n, ... (I/N)")
     for name, value in asdict(LMTrainConfig()).items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
@@ -206,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         cached_features(lm, rows[index::count], args.cache)
         print(f"{len(rows[index::count])} rows, features in {time.process_time() - start:.0f} CPU-s", flush=True)
         return 0
-    lm_features, tokens = cached_features(lm, rows, args.cache)
+    lm_features, tokens = cached_features(lm, rows, args.cache, compute=not args.cached_only)
     keep = usable(rows, lm_features, tokens, config.min_tokens)
     rows, lm_features = [r for r, k in zip(rows, keep) if k], lm_features[keep]
     inputs = experiment_inputs(rows, lm_features)
