@@ -244,6 +244,12 @@ def main(argv: list[str] | None = None) -> int:
                 "max_tokens": config.max_tokens, "min_chars": config.min_chars, "min_tokens": config.min_tokens,
                 "config": asdict(config)}
     head = LMHead(head.variant, head.logistic, head.calibration, head.threshold, metadata)
+    held = ~train
+    if held.any():
+        p = head.probability(inputs[args.variant][held])
+        human = labels([r for r, k in zip(rows, held) if k]) == 0
+        print(f"shipped head on the held-out TOEFL essays: FPR {(p[human] >= head.threshold).mean():.3f} of "
+              f"{human.sum()} human, TPR {(p[~human] >= head.threshold).mean():.3f} of {(~human).sum()} AI")
     digest = head.save(args.out)
     write_card(args.out, head, train_rows, config, lm.name)
     print(f"wrote {args.out / MODEL_JSON} (sha256 {digest})")
