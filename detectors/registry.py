@@ -16,6 +16,8 @@ from provmix.detectors.base import Detector
 FACTORIES: dict[str, str] = {
     "ai-default": "provmix.detectors.ai_text.default:load",
     "ai-minilm": "provmix.detectors.ai_text.embedding:load",
+    "ai-lm": "provmix.detectors.ai_text.lm_detector:load",
+    "ai-cascade": "provmix.detectors.ai_text.cascade:load",
     "mt-default": "provmix.detectors.machine_translation.default:load",
     "hf-classifier": "provmix.detectors.ai_text.hf_classifier:load",
     "binoculars": "provmix.detectors.ai_text.binoculars:load",

@@ -56,3 +56,19 @@ def build_causal_lm(folder: Path, seed: int, vocab_size: int | None = None) -> P
 def sentence(n_words: int, offset: int = 0) -> str:
     """A deterministic text of known words."""
     return " ".join(WORDS[(offset + 7 * i) % len(WORDS)] for i in range(n_words))
+
+
+def build_ai_lm_head(folder: Path, lm_folder: Path, variant: str = "lm", seed: int = 0) -> Path:
+    """An ``ai-lm`` head with random weights for the causal LM in ``lm_folder`` (its sha256 recorded)."""
+    import numpy as np
+
+    from provmix.detectors.ai_text.hf_support import local_digest
+    from provmix.detectors.ai_text.lm_detector import VARIANTS, LMHead
+    from provmix.detectors.ai_text.logistic import LogisticModel
+
+    n = len(VARIANTS[variant])
+    weights = np.random.default_rng(seed).normal(0, 0.3, n)
+    logistic = LogisticModel(np.zeros(n), np.ones(n), weights, 0.0)
+    metadata = {"lm_sha256": local_digest(str(lm_folder)), "max_tokens": 64, "min_chars": 200, "min_tokens": 16}
+    LMHead(variant, logistic, threshold=0.5, metadata=metadata).save(folder)
+    return folder
