@@ -6,7 +6,8 @@ stage, this process's RSS, the encoded bytes of the bundle's inputs (for a stage
 that crossed it), the encoded bytes of the PCollection buffers the runner holds between stages (lists
 and grouped shuffle outputs; a shuffle still being filled holds decoded objects, so only its value count is known)
 and the bytes in the runner's state store (side inputs and large grouped iterables, which it never frees). The
-JSON lists every bundle; the table on stderr lists the stages that raised RSS the most.
+JSON lists every bundle; the table on stderr lists the stages that raised RSS the most. It reads private
+attributes of Beam 2.77's FnApiRunner (buffers, queues, state store): a diagnostic, to be re-checked on upgrades.
 """
 from __future__ import annotations
 

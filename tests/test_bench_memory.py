@@ -1,6 +1,7 @@
 """Memory against corpus size: the process-tree sampler, the growth arithmetic, the headline table, one real run."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -65,3 +66,16 @@ def test_a_memory_row_measures_a_real_run_on_the_generated_jsonl(shard_dir, tmp_
     (row,) = memory.memory_rows([shard_dir], "", 1, tmp_path, runners={"FnApiRunner, 1 worker": []})
     assert row["docs"] == 30 and row["detectors"] == "none" and row["config"].endswith("memory.yaml")
     assert row["docs_per_cpu_s"] > 0 and row["peak_tree_mb"] >= row["peak_process_mb"] > 50  # Beam alone is more
+
+
+def test_the_bundle_probe_sees_the_document_join_shuffle(shard_dir, tmp_path):
+    report = tmp_path / "probe.json"
+    command = [sys.executable, "-m", "bench.stage_memory", str(report), "--", "--input",
+               str(shard_dir / "jsonl" / "*.jsonl.gz"), "--output", str(tmp_path / "out"), "--detectors", "",
+               "--config", str(memory.CONFIG)]
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    probe = json.loads(report.read_text())
+    assert probe["status"] == 0 and probe["peak"]["rss_mb"] > 50
+    joined = [mb for bundle in probe["bundles"] for name, mb in bundle["input_mb"].items()
+              if name.startswith("Deduplicate/JoinDocs") and name.endswith("GroupByKey/Read")]
+    assert joined and sum(joined) > 0  # 30 documents with their text crossed the join
