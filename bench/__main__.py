@@ -1,10 +1,11 @@
-"""``python -m bench {generate,run,lid} …``: benchmark shards, the throughput harness, the language-ID study."""
+"""``python -m bench {generate,run,memory,lid} …``: benchmark shards, the throughput harness, memory against
+corpus size, the language-ID study."""
 from __future__ import annotations
 
 import importlib
 import sys
 
-COMMANDS = {"generate": "bench.generate", "run": "bench.run", "lid": "bench.lid"}
+COMMANDS = {"generate": "bench.generate", "run": "bench.run", "memory": "bench.memory", "lid": "bench.lid"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,12 +1,15 @@
 """The throughput harness: provmix end to end, provmix per stage, the raw libraries and datatrove on one shard.
 
-``python -m bench run --shard S.warc.gz [--runs 3] [--sample 2000] [--out bench/results/run.json]``
+``python -m bench run --shard S.warc.gz [--runs 3] [--sample 2000] [--memory DIR…] [--out bench/results/run.json]``
 
 Every row is timed ``--runs`` times and reported as the median with min and max. Speed is documents per
 CPU-second ("docs/s/core": user + system time of the process and its workers), which stays meaningful on a shared
 machine; wall-clock docs/s is reported beside it. End-to-end runs read the whole shard, each in a fresh process;
 per-stage, library and datatrove rows read its first ``--sample`` documents (datatrove's Trafilatura is too slow
-for the whole shard within the time budget).
+for the whole shard within the time budget). End-to-end peak RSS is the whole process tree's (runner and SDK
+workers, sampled). ``--memory`` adds the rows of :mod:`bench.memory` (peak RSS against corpus size, on generated
+JSONL shards), and the headline table puts every end-to-end row's speed, its ratios to datatrove and to the
+raw-library ceiling, and its peak memory side by side.
 """
 from __future__ import annotations
 
@@ -21,15 +24,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import stages
+from bench import memory, stages
+from bench.e2e import RUNNERS, RunFailed, measure
 from bench.usage import Usage
 
 E2E, DATATROVE = "provmix end to end", "datatrove"
-RUNNERS = {
-    "FnApiRunner, 1 worker": [],
-    "FnApiRunner multi_processing, 2 workers": ["--direct_running_mode", "multi_processing",
-                                                "--direct_num_workers", "2"],
-}
 BENCH_PYTHON = Path(".venv-bench/bin/python")
 LID176_ENV = "PROVMIX_LID176"
 
@@ -42,6 +41,7 @@ class Row:
     input_mb: float = 0.0
     usages: list[Usage] = field(default_factory=list)
     note: str = ""
+    largest_process_mb: float | None = None  # end to end: the largest single process of the tree
 
     def _stat(self, values: list[float]) -> dict:
         return {"median": round(statistics.median(values), 1), "min": round(min(values), 1),
@@ -55,6 +55,8 @@ class Row:
             out["docs_per_wall_s"] = self._stat([self.docs / max(u.wall_s, 1e-9) for u in self.usages])
             out["mb_per_cpu_s"] = self._stat([self.input_mb / max(u.cpu_s, 1e-9) for u in self.usages])
             out["peak_rss_mb"] = round(max(u.peak_rss_mb for u in self.usages), 1)
+        if self.largest_process_mb is not None:
+            out["peak_process_mb"] = self.largest_process_mb
         return out
 
 
@@ -92,15 +94,14 @@ def e2e_rows(shard: Path, runs: int, detectors: str, docs: int, mb: float, work:
         row = Row(f"{runner} (detectors: {detectors or 'none loadable'})", E2E, docs, mb)
         for attempt in range(runs):
             print(f"bench: {runner} run {attempt + 1}", file=sys.stderr)
-            report = work / "e2e.json"
-            command = [sys.executable, "-m", "bench.e2e", str(report), "--", "--input", str(shard), "--output",
-                       str(work / "e2e"), "--overwrite", "--detectors", detectors, "--runner", "FnApiRunner", *extra]
-            done = subprocess.run(command, capture_output=True, text=True)
-            if done.returncode:
-                row.note = f"failed: {done.stderr.strip().splitlines()[-1:]}"
+            try:
+                result = measure(["--input", str(shard), "--output", str(work / "e2e"), "--overwrite", "--detectors",
+                                  detectors, *extra], work)
+            except RunFailed as error:
+                row.note = f"failed: {error}"
                 break
-            result = json.loads(report.read_text())
-            row.usages.append(Usage(result["wall_s"], result["cpu_s"], result["peak_rss_mb"]))
+            row.usages.append(Usage(result["wall_s"], result["cpu_s"], result["peak_tree_mb"]))
+            row.largest_process_mb = max(row.largest_process_mb or 0.0, result["peak_process_mb"])
             row.note = f"stage busy seconds (Beam metrics): {_busy_seconds(result['metrics'])}"
         rows.append(row)
     return rows
@@ -170,6 +171,27 @@ def table(rows: list[dict], ratio: dict) -> str:
     return "\n".join(lines)
 
 
+def headline(rows: list[dict], ratio: dict, memory_rows: list[dict]) -> str:
+    """One table: every end-to-end run's docs/s/core, its ratios to datatrove and the ceiling, its peak RSS.
+
+    Memory rows run with other detectors than the ceiling counts (none, by default): their ratios are left out.
+    """
+    lines = ["| run | docs | docs/s/core | × datatrove | × ceiling | peak RSS MB (process tree) | largest process MB |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if r["group"] == E2E and "docs_per_cpu_s" in r:
+            mine = ratio.get(r["name"], {})
+            lines.append(f"| {r['name']} | {r['docs']} | {r['docs_per_cpu_s']['median']:.0f} |"
+                         f" {mine.get('vs_datatrove') or '–'} | {mine.get('vs_ceiling') or '–'} |"
+                         f" {r['peak_rss_mb']:.0f} | {r.get('peak_process_mb') or '–'} |")
+    for m in memory_rows:
+        lines.append(f"| {m['runner']} (detectors: {m['detectors']}), JSONL | {m['docs']} | {m['docs_per_cpu_s']:.0f} |"
+                     f" – | – | {m['peak_tree_mb']:.0f} | {m['peak_process_mb']:.0f} |")
+    lines += [f"peak RSS growth, {name}: {slope} MB per 1,000 documents"
+              for name, slope in memory.growth(memory_rows).items()]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench run", description=__doc__.splitlines()[0])
     parser.add_argument("--shard", type=Path, required=True, help="a WARC shard from `python -m bench generate`")
@@ -177,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--e2e-runs", type=int, help="end-to-end runs per runner (default: --runs)")
     parser.add_argument("--sample", type=int, default=2000, help="documents for per-stage and datatrove rows")
     parser.add_argument("--skip", nargs="*", default=[], choices=["stages", "e2e", "datatrove"])
+    parser.add_argument("--memory", type=Path, nargs="*", default=[],
+                        help="`bench generate` directories of growing size for the memory rows (bench.memory)")
+    parser.add_argument("--memory-detectors", default="", help="detectors of the memory rows (default: none)")
     parser.add_argument("--out", type=Path, default=Path("bench/results/run.json"))
     args = parser.parse_args(argv)
     started = time.monotonic()
@@ -194,15 +219,19 @@ def main(argv: list[str] | None = None) -> int:
         if "e2e" not in args.skip:
             e2e_runs = args.e2e_runs or args.runs
             rows += e2e_rows(args.shard, e2e_runs, _loadable_detectors(rows), total, size_mb, work)
+        memory_rows = memory.memory_rows(args.memory, args.memory_detectors, 1, work) if args.memory else []
     summaries = [row.summary() for row in rows]
     ratio = ratios(summaries)
     result = {"shard": str(args.shard), "docs": total, "shard_mb": round(size_mb, 2), "sample": sample,
               "runs": args.runs, "e2e_runs": args.e2e_runs or args.runs, "cpu": _cpu_model(),
-              "cores": os.cpu_count(), "rows": summaries, "ratios": ratio,
+              "cores": os.cpu_count(), "rows": summaries, "ratios": ratio, "memory": memory_rows,
+              "memory_growth_mb_per_1k_docs": memory.growth(memory_rows),
               "harness_wall_s": round(time.monotonic() - started, 1)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
     print(table(summaries, ratio))
+    print()
+    print(headline(summaries, ratio, memory_rows))
     print(f"harness wall time: {result['harness_wall_s']:.0f} s on {result['cores']} cores ({result['cpu']})")
     return 0
 
