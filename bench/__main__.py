@@ -1,11 +1,12 @@
-"""``python -m bench {generate,run,memory,lid} …``: benchmark shards, the throughput harness, memory against
-corpus size, the language-ID study."""
+"""``python -m bench {generate,run,memory,lid,labels} …``: benchmark shards, the throughput harness, memory against
+corpus size, the language-ID study, labels against a shard's truth."""
 from __future__ import annotations
 
 import importlib
 import sys
 
-COMMANDS = {"generate": "bench.generate", "run": "bench.run", "memory": "bench.memory", "lid": "bench.lid"}
+COMMANDS = {"generate": "bench.generate", "run": "bench.run", "memory": "bench.memory", "lid": "bench.lid",
+            "labels": "bench.labels"}
 
 
 def main(argv: list[str] | None = None) -> int:

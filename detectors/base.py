@@ -19,22 +19,32 @@ KINDS = (AI, MT, WATERMARK)
 
 @dataclass(frozen=True)
 class Scores:
-    """One batch of detector output: ``probability[i]`` is NaN exactly where ``abstain[i]`` is true."""
+    """One batch of detector output: ``probability[i]`` is NaN exactly where ``abstain[i]`` is true.
+
+    ``threshold[i]``, when a detector's operating point depends on the text (a per-language model), is the
+    calibrated probability at which text ``i`` reaches the detector's target false-positive rate; None means
+    :attr:`ModelInfo.threshold` holds for every text.
+    """
 
     probability: np.ndarray
     abstain: np.ndarray
+    threshold: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.probability.shape != self.abstain.shape:
             raise ValueError("probability and abstain must have the same shape")
+        if self.threshold is not None and self.threshold.shape != self.probability.shape:
+            raise ValueError("threshold must have one value per text")
 
     @classmethod
-    def build(cls, probability: Sequence[float], abstain: Sequence[bool]) -> "Scores":
+    def build(cls, probability: Sequence[float], abstain: Sequence[bool],
+              threshold: Sequence[float] | None = None) -> "Scores":
         """Scores with NaN forced where abstaining, so no abstained value can leak as a score."""
         p = np.asarray(probability, dtype=np.float64).copy()
         a = np.asarray(abstain, dtype=bool)
         p[a] = np.nan
-        return cls(p, a)
+        t = None if threshold is None else np.asarray(threshold, dtype=np.float64)
+        return cls(p, a, t)
 
     @classmethod
     def abstain_all(cls, n: int) -> "Scores":
@@ -43,6 +53,13 @@ class Scores:
     def values(self) -> list[float | None]:
         """Per-text probability as Python floats, None where abstained (the Parquet form)."""
         return [None if a else float(p) for p, a in zip(self.probability, self.abstain)]
+
+    def thresholds(self, default: float | None) -> list[float | None]:
+        """Per-text operating point (``default`` where the detector has one for every text), None where
+        abstained or where there is none."""
+        if self.threshold is None:
+            return [None if a else default for a in self.abstain]
+        return [None if a or np.isnan(t) else float(t) for t, a in zip(self.threshold, self.abstain)]
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,6 @@ import yaml
 
 from provmix.pipeline.options import RunConfig
 
-NO_HELP = "(no help yet)"
-# Sections whose fields may still lack help (their owners add it); every other section must document each key.
-HELP_PENDING = frozenset({"label", "detect", "mixes"})
-
 
 class MissingHelp(ValueError):
     pass
@@ -48,15 +44,12 @@ def sections() -> Iterator[tuple[str, type, bool]]:
 
 
 def keys(section: str, cls: type) -> Iterator[tuple[str, str, Any, str]]:
-    """(key, type, default, help) of each field; :class:`MissingHelp` for an undocumented one outside
-    :data:`HELP_PENDING`."""
+    """(key, type, default, help) of each field; :class:`MissingHelp` for an undocumented one."""
     hints = typing.get_type_hints(cls)
     for f in dataclasses.fields(cls):
         help_text = f.metadata.get("help")
         if not help_text:
-            if section not in HELP_PENDING:
-                raise MissingHelp(f"{cls.__name__}.{f.name} ({section}.{f.name}) has no help metadata")
-            help_text = NO_HELP
+            raise MissingHelp(f"{cls.__name__}.{f.name} ({section}.{f.name}) has no help metadata")
         yield f.name, _type_name(hints[f.name]), _default(f), help_text
 
 
@@ -90,8 +83,7 @@ def example() -> str:
         lines.append(f"{name}:")
         indent = "    " if is_list else "  "
         for i, (key, _, default, help_text) in enumerate(keys(name, cls)):
-            if help_text != NO_HELP:
-                lines.append(f"{indent}# {help_text}")
+            lines.append(f"{indent}# {help_text}")
             lines.append(f"{'  - ' if is_list and i == 0 else indent}{key}: {_inline(default)}")
         lines.append("")
     return "\n".join(lines)

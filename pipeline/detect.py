@@ -1,7 +1,8 @@
 """Detect: every configured detector scores every document (scores only; the label stage decides).
 
-Per-detector results land in ``detector_scores`` (null score = abstained) and nowhere else: the label stage
-combines them into ``p_ai`` / ``p_mt`` (``label.combine``).
+Per-detector results land in ``detector_scores`` (null score = abstained; ``threshold`` = the detector's
+operating point for that document) and nowhere else: the label stage combines them into ``p_ai`` / ``p_mt``
+(``label.combine``).
 """
 from __future__ import annotations
 
@@ -51,14 +52,16 @@ class ScoreDocuments(BatchStep):
     def apply_batch(self, records: Sequence[dict]) -> Sequence[dict]:
         texts = [r[d.TEXT] for r in records]
         langs = [r[d.LANG] for r in records]
-        results = [(detector.info, detector.score(texts, langs).values()) for detector in self.detectors]
+        results = []
+        for detector in self.detectors:
+            scores = detector.score(texts, langs)
+            results.append((detector.info, scores.values(), scores.thresholds(detector.info.threshold)))
         scored = []
         for i, record in enumerate(records):
             record = {**record, d.DETECTOR_SCORES: list(record[d.DETECTOR_SCORES])}
-            for info, values in results:
-                record[d.DETECTOR_SCORES].append(
-                    {d.DETECTOR: info.name, d.VERSION: info.version, d.KIND: info.kind, d.SCORE: values[i]}
-                )
+            for info, values, thresholds in results:
+                record[d.DETECTOR_SCORES].append({d.DETECTOR: info.name, d.VERSION: info.version, d.KIND: info.kind,
+                                                  d.SCORE: values[i], d.THRESHOLD: thresholds[i]})
             scored.append(record)
         return scored
 

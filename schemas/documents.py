@@ -52,6 +52,7 @@ DETECTOR = "detector"
 VERSION = "version"
 SCORE = "score"
 KIND = "kind"
+THRESHOLD = "threshold"
 NAME = "name"
 VALUE = "value"
 WEIGHT = "weight"
@@ -79,6 +80,7 @@ DETECTOR_SCORE_TYPE = pa.struct(
         pa.field(VERSION, pa.string()),
         pa.field(KIND, pa.string()),  # ai | mt | watermark
         pa.field(SCORE, pa.float64()),  # calibrated probability; null when the detector abstained
+        pa.field(THRESHOLD, pa.float64()),  # the score at the detector's target FPR for this document; null: none
     ]
 )
 EVIDENCE_TYPE = pa.struct(

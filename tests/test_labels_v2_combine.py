@@ -67,3 +67,36 @@ def test_a_fusion_model_without_its_card_or_for_another_kind_is_refused(tmp_path
         Combiner(d.MT, f"fusion:{_fusion(tmp_path)}", {})
     with pytest.raises(ValueError):
         LabelConfig(combine={d.AI: "mean"})
+
+
+def with_thresholds(**scores: tuple[float, float | None]) -> dict:
+    """A document scored by ai detectors given as ``name=(probability, shipped threshold)``."""
+    rows = [{d.DETECTOR: name, d.VERSION: "1", d.KIND: d.AI, d.SCORE: p, d.THRESHOLD: t}
+            for name, (p, t) in scores.items()]
+    return d.new_document(id="x", text="t", source=d.SOURCE_CRAWL, detector_scores=rows)
+
+
+def test_a_detector_labels_only_at_its_shipped_operating_point() -> None:
+    below, above = with_thresholds(det=(0.96, 0.97)), with_thresholds(det=(0.971, 0.97))
+    assert decide_label(below).label == d.UNKNOWN  # 0.96 is above 0.5, but below the 1%-FPR threshold
+    assert decide_label(above).label == d.AI
+    assert decide_label(below, LabelConfig(detector_thresholds=False)).label == d.AI
+    # a threshold below the configured one never lowers the bar
+    assert decide_label(with_thresholds(det=(0.4, 0.3))).label == d.UNKNOWN
+    # the human side is unchanged: the calibrated probability must be at or below human_max_p_ai
+    assert decide_label(with_thresholds(det=(0.2, 0.97)), LabelConfig(human_requires=[d.AI])).label == d.HUMAN
+    assert decide_label(with_thresholds(det=(0.3, 0.97)), LabelConfig(human_requires=[d.AI])).label == d.UNKNOWN
+
+
+def test_max_picks_the_detector_furthest_above_its_own_threshold() -> None:
+    # strict scores higher but sits below its threshold; loose is far above its own (none: 0.5)
+    decision = decide_label(with_thresholds(strict=(0.9, 0.99), loose=(0.8, None)))
+    assert decision.probabilities[d.AI] == 0.8 and decision.label == d.AI
+    assert weights(decision.evidence) == {"label.p_ai:strict": 0.0, "label.p_ai:loose": pytest.approx(logit(0.8))}
+
+
+def test_log_odds_operating_point_is_the_same_sum_over_thresholds() -> None:
+    config = LabelConfig(combine={d.AI: "log_odds"})
+    combined = Combiner(d.AI, "log_odds", config.evidence)(with_thresholds(a=(0.9, 0.95), b=(0.6, None)))
+    assert combined.threshold == pytest.approx(sigmoid(logit(0.95) + logit(0.5)))
+    assert decide_label(with_thresholds(a=(0.9, 0.95), b=(0.6, None)), config).label == d.UNKNOWN

@@ -61,9 +61,11 @@ class MTDetector:
                 rows, documents = by_lang.setdefault(lang, ([], []))
                 rows.append(i)
                 documents.append(model_lines(clean, self.chunk_tokens, self.features))
+        threshold = np.full(len(texts), np.nan)
         for lang, (rows, documents) in by_lang.items():
             probability[rows] = self.models[lang].probabilities(documents)
-        return Scores.build(probability, np.isnan(probability))
+            threshold[rows] = self.models[lang].threshold
+        return Scores.build(probability, np.isnan(probability), threshold)
 
 
 def load(argument: str | None = None, **options: object) -> MTDetector:

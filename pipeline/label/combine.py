@@ -1,10 +1,16 @@
-"""Detector scores of one kind → one calibrated probability (``p_ai`` / ``p_mt``), with one evidence item per
-detector whose weights sum to the log-odds of that probability.
+"""Detector scores of one kind → one calibrated probability (``p_ai`` / ``p_mt``), one evidence item per detector
+whose weights sum to the log-odds of that probability, and the detectors' operating point.
 
-Rules (``label.combine``): ``max`` takes the most confident detector (ties: the first configured), the others
-get weight 0; ``log_odds`` sums ``w × logit p`` with ``w = label.evidence["detector:NAME"]`` (default 1);
-``fusion:PATH`` applies a fitted logistic fusion model (:class:`FusionRule`) when every detector it was fitted
-on scored the document, and falls back to ``max`` over those that did otherwise.
+The operating point is the probability at which a detector reaches its target false-positive rate on held-out
+human text (``detector_scores``' ``threshold``: 0.97 for ``ai-default``, 0.79–0.998 per language for
+``mt-default``; None where a detector ships none). Calibrated probabilities carry the class balance of a training
+corpus, not of the web, so the label stage labels ``ai`` / ``mt`` only at or above it (``label.detector_thresholds``).
+
+Rules (``label.combine``): ``max`` takes the detector furthest above its own operating point (ties: the first
+configured), the others get weight 0; ``log_odds`` sums ``w × logit p`` with ``w = label.evidence["detector:NAME"]``
+(default 1), its operating point the same sum over the thresholds; ``fusion:PATH`` applies a fitted logistic
+fusion model (:class:`FusionRule`, no operating point of its own) when every detector it was fitted on scored the
+document, and falls back to ``max`` over those that did otherwise.
 """
 from __future__ import annotations
 
@@ -22,35 +28,52 @@ FUSION_CARD = "MODEL_CARD.md"
 class Combined(NamedTuple):
     probability: float | None  # None: every detector of the kind abstained (or none is configured)
     items: list[dict]
+    threshold: float | None = None  # the operating point of ``probability``; None: the detectors ship none
 
 
-def kind_scores(doc: dict, kind: str) -> list[tuple[str, float]]:
-    """``(detector, probability)`` of every detector of ``kind`` that scored ``doc``, in configured order."""
-    scores: dict[str, float] = {}
+class Score(NamedTuple):
+    detector: str
+    probability: float
+    threshold: float | None  # the detector's operating point for this document; None: it ships none
+
+    @property
+    def margin(self) -> float:
+        """Log-odds above the operating point (above 0.5 without one)."""
+        return logit(self.probability) - logit(self.threshold or 0.5)
+
+
+def kind_scores(doc: dict, kind: str) -> list[Score]:
+    """The score of every detector of ``kind`` that scored ``doc``, in configured order."""
+    scores: dict[str, Score] = {}
     for entry in doc.get(d.DETECTOR_SCORES) or []:
         p = probability(entry.get(d.SCORE))
         if entry.get(d.KIND) == kind and p is not None:
-            scores.setdefault(str(entry.get(d.DETECTOR)), p)
-    return list(scores.items())
+            name = str(entry.get(d.DETECTOR))
+            scores.setdefault(name, Score(name, p, probability(entry.get(d.THRESHOLD))))
+    return list(scores.values())
 
 
-def _item(kind: str, detector: str, p: float, weight: float) -> dict:
-    return item(f"p_{kind}:{detector}", f"{p:.4f}", weight)
+def _item(kind: str, score: Score, weight: float) -> dict:
+    return item(f"p_{kind}:{score.detector}", f"{score.probability:.4f}", weight)
 
 
-def combine_max(kind: str, scores: Sequence[tuple[str, float]]) -> Combined:
+def combine_max(kind: str, scores: Sequence[Score]) -> Combined:
     if not scores:
         return Combined(None, [])
-    best = max(range(len(scores)), key=lambda i: (scores[i][1], -i))
-    p = scores[best][1]
-    return Combined(p, [_item(kind, name, q, logit(q) if i == best else 0.0) for i, (name, q) in enumerate(scores)])
+    best = max(range(len(scores)), key=lambda i: (scores[i].margin, -i))
+    items = [_item(kind, s, logit(s.probability) if i == best else 0.0) for i, s in enumerate(scores)]
+    return Combined(scores[best].probability, items, scores[best].threshold)
 
 
-def combine_log_odds(kind: str, scores: Sequence[tuple[str, float]], weights: Mapping[str, float]) -> Combined:
+def combine_log_odds(kind: str, scores: Sequence[Score], weights: Mapping[str, float]) -> Combined:
     if not scores:
         return Combined(None, [])
-    items = [_item(kind, name, p, weights.get(f"{DETECTOR_PREFIX}{name}", 1.0) * logit(p)) for name, p in scores]
-    return Combined(sigmoid(sum(i[d.WEIGHT] for i in items)), items)
+    w = [weights.get(f"{DETECTOR_PREFIX}{s.detector}", 1.0) for s in scores]
+    items = [_item(kind, s, wi * logit(s.probability)) for s, wi in zip(scores, w)]
+    threshold = None
+    if any(s.threshold is not None for s in scores):
+        threshold = sigmoid(sum(wi * logit(s.threshold or 0.5) for s, wi in zip(scores, w)))
+    return Combined(sigmoid(sum(i[d.WEIGHT] for i in items)), items, threshold)
 
 
 class FusionRule(NamedTuple):
@@ -79,12 +102,12 @@ class FusionRule(NamedTuple):
             raise ValueError(f"fusion model {path}: one mean, non-zero scale and weight per detector")
         return rule
 
-    def combine(self, scores: Sequence[tuple[str, float]]) -> Combined:
-        by_name = dict(scores)
+    def combine(self, scores: Sequence[Score]) -> Combined:
+        by_name = {s.detector: s for s in scores}
         if any(name not in by_name for name in self.detectors):
             return combine_max(self.kind, scores)
         items = [
-            _item(self.kind, name, by_name[name], w * (logit(by_name[name]) - m) / s)
+            _item(self.kind, by_name[name], w * (logit(by_name[name].probability) - m) / s)
             for name, m, s, w in zip(self.detectors, self.mean, self.scale, self.weights)
         ]
         items.append(item(f"p_{self.kind}:fusion_bias", "", self.bias))

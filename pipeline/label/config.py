@@ -67,6 +67,9 @@ class LabelConfig:
         "earlier dates are server defaults (epoch) and are ignored"))
     ai_threshold: float = field(default=0.5, metadata=_help("posterior P(ai) at or above which the label is ai"))
     mt_threshold: float = field(default=0.5, metadata=_help("posterior P(mt) at or above which the label is mt"))
+    detector_thresholds: bool = field(default=True, metadata=_help(
+        "label ai / mt only at or above the deciding detector's shipped operating point (its 1%-FPR threshold on "
+        "held-out human text) when that is higher than ai_threshold / mt_threshold"))
     human_max_p_ai: float = field(default=0.2, metadata=_help(
         "human needs posterior P(ai) at or below this (between it and ai_threshold: unknown)"))
     human_max_p_mt: float = field(default=0.2, metadata=_help("human needs posterior P(mt) at or below this"))

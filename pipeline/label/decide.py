@@ -4,7 +4,8 @@ Per kind (``ai``, ``mt``) the evidence is summed in log-odds: the kind's detecto
 rule (:mod:`provmix.pipeline.label.combine`; that combined probability is written to ``p_ai`` / ``p_mt``), or
 the configured base rate when every detector abstained but other evidence exists, plus date, watermark, markup
 and URL-sibling evidence weighted by ``label.evidence``. A kind whose posterior reaches its threshold labels the
-document (the larger wins); ``human`` needs every kind in ``human_requires`` to have a posterior at or below its
+document (the larger wins; with ``label.detector_thresholds`` a kind labels only at or above its deciding
+detector's shipped operating point); ``human`` needs every kind in ``human_requires`` to have a posterior at or below its
 ``human_max``; anything else is ``unknown``. Declared sources decide by rule: ``reference`` is human,
 ``synthetic`` is ai. The stage runs twice (before and after dedup) and replaces only its own evidence items, so
 the second pass is idempotent. See docs/labels-and-floor.md for the rules, defaults and evidence names.
@@ -17,7 +18,7 @@ from typing import NamedTuple, Sequence
 import apache_beam as beam
 
 from provmix.pipeline.label import evidence as ev
-from provmix.pipeline.label.combine import Combiner
+from provmix.pipeline.label.combine import Combined, Combiner
 from provmix.pipeline.label.config import KINDS, LabelConfig
 from provmix.pipeline.label.markup import markup_evidence
 from provmix.pipeline.label.siblings import siblings_evidence
@@ -88,13 +89,23 @@ def decide_label(
         c = combined[kind]
         posterior[kind], used = _posterior(kind, c.items, c.probability, kind_items[kind], config)
         own += used
-    label, confidence, rule = _rule(posterior, config)
+    thresholds = {kind: label_threshold(kind, combined[kind], config) for kind in KINDS}
+    label, confidence, rule = _rule(posterior, thresholds, config)
     return Decision(label, confidence, upstream + own + [ev.item("rule", rule, 0.0)], probabilities)
 
 
-def _rule(posterior: dict[str, float | None], config: LabelConfig) -> tuple[str, float | None, str]:
+def label_threshold(kind: str, combined: Combined, config: LabelConfig) -> float:
+    """The posterior at which ``kind`` labels: the configured threshold, raised to the deciding detector's
+    operating point when ``label.detector_thresholds`` (a detector alone then labels at its shipped threshold)."""
+    if config.detector_thresholds and combined.threshold is not None:
+        return max(config.threshold(kind), combined.threshold)
+    return config.threshold(kind)
+
+
+def _rule(posterior: dict[str, float | None], thresholds: dict[str, float],
+          config: LabelConfig) -> tuple[str, float | None, str]:
     """Apply the thresholds to the posteriors: ``(label, confidence, rule name)``."""
-    above = [(p, kind) for kind in KINDS if (p := posterior[kind]) is not None and p >= config.threshold(kind)]
+    above = [(p, kind) for kind in KINDS if (p := posterior[kind]) is not None and p >= thresholds[kind]]
     if above:
         p, kind = max(above, key=lambda pk: (pk[0], pk[1] == d.AI))
         return kind, p, f"{kind}_above_threshold"

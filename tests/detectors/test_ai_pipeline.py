@@ -6,6 +6,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from provmix.pipeline.label.evidence import logit
+
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
@@ -38,5 +40,9 @@ def test_classifier_and_binoculars_from_paths_score_in_the_pipeline(inputs: Path
         # the tiny models score every language; ai-default abstains outside English
         assert all(s["score"] is not None and 0.0 <= s["score"] <= 1.0 for s in scores[1:])
         assert (scores[0]["score"] is None) == (row["lang"] != "en")
-        # the label stage combines the detectors (label.combine, default max)
-        assert row["p_ai"] == max(s["score"] for s in scores if s["score"] is not None)
+        # the label stage combines the detectors (label.combine, default max: the one furthest above its
+        # operating point; ai-default ships 0.97, the tiny models none, i.e. 0.5)
+        margin = {s["detector"]: logit(s["score"]) - logit(s["threshold"] or 0.5)
+                  for s in scores if s["score"] is not None}
+        assert row["p_ai"] == next(s["score"] for s in scores if s["detector"] == max(margin, key=margin.get))
+        assert scores[0]["threshold"] == (manifest["models"][0]["threshold"] if row["lang"] == "en" else None)
