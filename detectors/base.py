@@ -73,6 +73,7 @@ class ModelInfo:
     path: str | None = None
     languages: tuple[str, ...] | None = None  # None: language-agnostic
     threshold: float | None = None  # decision threshold chosen for the target false-positive rate
+    human_threshold: float | None = None  # at or below it the detector clears a text (its target miss rate)
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -84,6 +85,7 @@ class ModelInfo:
             "path": self.path,
             "languages": list(self.languages) if self.languages is not None else None,
             "threshold": self.threshold,
+            "human_threshold": self.human_threshold,
             **self.extra,
         }
 

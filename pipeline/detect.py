@@ -1,7 +1,7 @@
 """Detect: every configured detector scores every document (scores only; the label stage decides).
 
-Per-detector results land in ``detector_scores`` (null score = abstained; ``threshold`` = the detector's
-operating point for that document) and nowhere else: the label stage combines them into ``p_ai`` / ``p_mt``
+Per-detector results land in ``detector_scores`` (null score = abstained; ``threshold`` and ``human_threshold``
+= the detector's operating points for that document) and nowhere else: the label stage combines them into ``p_ai`` / ``p_mt``
 (``label.combine``).
 """
 from __future__ import annotations
@@ -60,8 +60,10 @@ class ScoreDocuments(BatchStep):
         for i, record in enumerate(records):
             record = {**record, d.DETECTOR_SCORES: list(record[d.DETECTOR_SCORES])}
             for info, values, thresholds in results:
+                human = None if values[i] is None else info.human_threshold
                 record[d.DETECTOR_SCORES].append({d.DETECTOR: info.name, d.VERSION: info.version, d.KIND: info.kind,
-                                                  d.SCORE: values[i], d.THRESHOLD: thresholds[i]})
+                                                  d.SCORE: values[i], d.THRESHOLD: thresholds[i],
+                                                  d.HUMAN_THRESHOLD: human})
             scored.append(record)
         return scored
 

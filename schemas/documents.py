@@ -53,6 +53,7 @@ VERSION = "version"
 SCORE = "score"
 KIND = "kind"
 THRESHOLD = "threshold"
+HUMAN_THRESHOLD = "human_threshold"
 NAME = "name"
 VALUE = "value"
 WEIGHT = "weight"
@@ -81,6 +82,7 @@ DETECTOR_SCORE_TYPE = pa.struct(
         pa.field(KIND, pa.string()),  # ai | mt | watermark
         pa.field(SCORE, pa.float64()),  # calibrated probability; null when the detector abstained
         pa.field(THRESHOLD, pa.float64()),  # the score at the detector's target FPR for this document; null: none
+        pa.field(HUMAN_THRESHOLD, pa.float64()),  # at or below it the detector clears the document; null: none
     ]
 )
 EVIDENCE_TYPE = pa.struct(

@@ -69,10 +69,10 @@ def test_a_fusion_model_without_its_card_or_for_another_kind_is_refused(tmp_path
         LabelConfig(combine={d.AI: "mean"})
 
 
-def with_thresholds(**scores: tuple[float, float | None]) -> dict:
-    """A document scored by ai detectors given as ``name=(probability, shipped threshold)``."""
-    rows = [{d.DETECTOR: name, d.VERSION: "1", d.KIND: d.AI, d.SCORE: p, d.THRESHOLD: t}
-            for name, (p, t) in scores.items()]
+def with_thresholds(**scores: tuple) -> dict:
+    """A document scored by ai detectors given as ``name=(probability, threshold[, human threshold])``."""
+    rows = [{d.DETECTOR: name, d.VERSION: "1", d.KIND: d.AI, d.SCORE: p, d.THRESHOLD: t,
+             d.HUMAN_THRESHOLD: human[0] if human else None} for name, (p, t, *human) in scores.items()]
     return d.new_document(id="x", text="t", source=d.SOURCE_CRAWL, detector_scores=rows)
 
 
@@ -100,3 +100,12 @@ def test_log_odds_operating_point_is_the_same_sum_over_thresholds() -> None:
     combined = Combiner(d.AI, "log_odds", config.evidence)(with_thresholds(a=(0.9, 0.95), b=(0.6, None)))
     assert combined.threshold == pytest.approx(sigmoid(logit(0.95) + logit(0.5)))
     assert decide_label(with_thresholds(a=(0.9, 0.95), b=(0.6, None)), config).label == d.UNKNOWN
+
+
+def test_a_shipped_human_threshold_replaces_human_max() -> None:
+    only_ai = LabelConfig(human_requires=[d.AI])
+    assert decide_label(with_thresholds(det=(0.4, 0.97, 0.41)), only_ai).label == d.HUMAN
+    assert decide_label(with_thresholds(det=(0.42, 0.97, 0.41)), only_ai).label == d.UNKNOWN
+    assert decide_label(with_thresholds(det=(0.4, 0.97)), only_ai).label == d.UNKNOWN  # none shipped: 0.2
+    off = LabelConfig(human_requires=[d.AI], detector_thresholds=False)
+    assert decide_label(with_thresholds(det=(0.4, 0.97, 0.41)), off).label == d.UNKNOWN

@@ -59,6 +59,7 @@ def build_detector(model: StackedModel, min_chars: int | None = None, folder: Pa
         path=str(folder) if folder is not None else None,
         languages=LANGUAGES,
         threshold=model.threshold,
+        human_threshold=model.human_threshold,
         extra={"variant": model.variant, "min_chars": min_chars, "files": digests},
     )
     return StackedAIDetector(model, info, min_chars)

@@ -24,6 +24,7 @@ from provmix.detectors.registry import load_detector
 BREAKDOWNS = ("source", "generator", "domain", "lang", "variant")
 HUMAN_LABEL_VALUE = "human"
 LENGTH_BINS = 10
+HUMAN_MAX = 0.2  # the label stage's default label.human_max_p_ai: at or below it a text is cleared as not-ai
 
 
 def score_rows(detector: Detector, rows: Sequence[dict], batch_size: int = 512) -> tuple[np.ndarray, np.ndarray]:
@@ -64,17 +65,20 @@ def breakdown(rows: Sequence[dict], y: np.ndarray, p: np.ndarray, abstain: np.nd
 
 
 def human_fpr_by_source(rows: Sequence[dict], y: np.ndarray, p: np.ndarray, abstain: np.ndarray,
-                        threshold: float | None) -> dict:
-    """Per source, the share of its scored human texts at or above the detector's threshold."""
+                        threshold: float | None, human_max: float = HUMAN_MAX) -> dict:
+    """Per source, the share of its scored human texts at or above the detector's threshold (labelled ai), and
+    the share at or below ``human_max`` (cleared: what the label stage may call human)."""
     sources = np.array([r["source"] for r in rows])
     out = {}
     for source in sorted(set(sources[y == 0])):
         mask = (sources == source) & (y == 0)
         scored = mask & ~abstain
         flagged = int((p[scored] >= threshold).sum()) if threshold is not None else None
+        cleared = int((p[scored] <= human_max).sum())
         out[source] = {"human": int(mask.sum()), "scored": int(scored.sum()), "abstained": int((mask & abstain).sum()),
                        "false_positives": flagged,
-                       "fpr": flagged / int(scored.sum()) if flagged is not None and scored.any() else None}
+                       "fpr": flagged / int(scored.sum()) if flagged is not None and scored.any() else None,
+                       "cleared": cleared, "cleared_rate": cleared / int(scored.sum()) if scored.any() else None}
     return out
 
 
@@ -138,7 +142,8 @@ def metrics_row(name: str, m: dict) -> str:
 TABLE_HEADER = "| slice | scored | abstained | AUROC | TPR@1%FPR | TPR@5%FPR | acc@threshold |\n|---|---|---|---|---|---|---|"
 
 
-FPR_HEADER = "| human source | human | scored | abstained | flagged at threshold | FPR |\n|---|---|---|---|---|---|"
+FPR_HEADER = ("| human source | human | scored | abstained | flagged at threshold | FPR | cleared (p <= human max) |"
+              "\n|---|---|---|---|---|---|---|")
 
 
 def format_report(report: dict) -> str:
@@ -152,7 +157,7 @@ def format_report(report: dict) -> str:
                   f"over {matched['n']} rows", "", FPR_HEADER]
     for source, m in report["human_fpr_by_source"].items():
         lines.append(f"| {source} | {m['human']} | {m['scored']} | {m['abstained']} | {m['false_positives']} | "
-                     f"{format_metric(m['fpr'])} |")
+                     f"{format_metric(m['fpr'])} | {format_metric(m['cleared_rate'])} |")
     return "\n".join(lines)
 
 

@@ -28,7 +28,7 @@ from provmix.detectors.ai_text.stacked import (
 )
 from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.data import group_fold, read_jsonl, split_by_group
-from provmix.detectors.ai_text.thresholds import threshold_at_macro_fpr
+from provmix.detectors.ai_text.thresholds import human_threshold_at_macro_miss, threshold_at_macro_fpr
 from provmix.detectors.normalize import normalize_text
 
 AI_LABEL_VALUE = "ai"
@@ -54,6 +54,7 @@ class TrainConfig:
     l2: float = 1.0
     calibration_fraction: float = 0.2
     target_fpr: float = 0.01
+    target_miss: float = 0.05  # share of calibration AI texts the human operating point may clear
     min_chars: int = 200
 
     def as_dict(self) -> dict:
@@ -162,7 +163,8 @@ def fit_models(rows: Sequence[dict], config: TrainConfig, variants: Sequence[str
     """One calibrated :class:`StackedModel` per variant, sharing the fastText work; ``rows`` need group ids.
 
     A share of ``rows``' groups plus ``held_out_calibration`` (sources the fit never sees) fit the Platt
-    calibration and the threshold, which keeps the false-positive rate averaged over their sources at the target.
+    calibration, the threshold, which keeps the false-positive rate averaged over their sources at the target, and
+    the human operating point, below which at most ``target_miss`` of their AI texts fall.
     """
     fit_rows, calibration_rows = split_by_group(rows, config.calibration_fraction, seed=config.seed + 1)
     fit_rows = weighted(fit_rows)
@@ -181,9 +183,11 @@ def fit_models(rows: Sequence[dict], config: TrainConfig, variants: Sequence[str
                              fasttext_model if uses_fasttext(variant) else None)
         calibration = PlattCalibration.fit(model.raw(calibration_texts), calibration_y)
         model = replace(model, calibration=calibration)
-        threshold = threshold_at_macro_fpr(calibration_y, model.probability(calibration_texts), calibration_sources,
-                                           config.target_fpr)
-        models[variant] = replace(model, threshold=threshold)
+        probability = model.probability(calibration_texts)
+        threshold = threshold_at_macro_fpr(calibration_y, probability, calibration_sources, config.target_fpr)
+        human = human_threshold_at_macro_miss(calibration_y, probability, calibration_sources, config.target_miss)
+        models[variant] = replace(model, threshold=threshold,
+                                  human_threshold=None if human is None else min(human, threshold))
     return models
 
 

@@ -41,7 +41,9 @@ Length is deliberately not an input (the training data confounds length with the
 `load_detector("ai-default").score(texts, langs)` → calibrated probability that a text is AI-written. The model
 scores the normalised text and **abstains** on languages other than English and on texts shorter than
 {meta['min_chars']} normalised characters. Decision threshold for 1% FPR on the calibration split:
-`{model.threshold:.6f}`. Calibration: `{json.dumps(model.calibration.to_dict())}`.
+`{model.threshold:.6f}`; human operating point (at most {meta['config']['target_miss']:.0%} of the calibration AI texts,
+averaged over sources, score at or below it): `{model.human_threshold:.6f}`. Calibration:
+`{json.dumps(model.calibration.to_dict())}`.
 
 ## Data
 {data_lines}

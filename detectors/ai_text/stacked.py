@@ -79,6 +79,7 @@ class StackedModel:
     fasttext_model: object | None = None
     calibration: PlattCalibration = field(default_factory=PlattCalibration)
     threshold: float | None = None
+    human_threshold: float | None = None  # at or below it a text is cleared as human (target miss rate)
     metadata: dict = field(default_factory=dict)
 
     def inputs(self, texts: list[str]) -> np.ndarray:
@@ -105,6 +106,7 @@ class StackedModel:
             "logistic": self.logistic.to_dict(),
             "calibration": self.calibration.to_dict(),
             "threshold": self.threshold,
+            **({"human_threshold": self.human_threshold} if self.human_threshold is not None else {}),
             **self.metadata,
         }
         (folder / MODEL_JSON).write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -117,7 +119,7 @@ class StackedModel:
             raise ValueError(f"unknown model variant {document['variant']!r}")
         fasttext_path = folder / FASTTEXT_FILE
         model = fasttext.load_model(str(fasttext_path)) if uses_fasttext(document["variant"]) else None
-        known = {"variant", "max_chars", "inputs", "logistic", "calibration", "threshold"}
+        known = {"variant", "max_chars", "inputs", "logistic", "calibration", "threshold", "human_threshold"}
         return cls(
             variant=document["variant"],
             logistic=LogisticModel.from_dict(document["logistic"]),
@@ -125,6 +127,7 @@ class StackedModel:
             fasttext_model=model,
             calibration=PlattCalibration.from_dict(document["calibration"]),
             threshold=document["threshold"],
+            human_threshold=document.get("human_threshold"),
             metadata={k: v for k, v in document.items() if k not in known},
         )
 

@@ -23,7 +23,7 @@ from provmix.detectors.ai_text.stacked import VARIANTS
 from provmix.detectors.ai_text.training_texts import HASH_FILE, write_hashes
 from provmix.detectors.data import split_by_group
 
-MODEL_VERSION = "2.0.0"
+MODEL_VERSION = "2.1.0"
 DEV_FRACTION = 0.2
 
 

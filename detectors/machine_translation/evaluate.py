@@ -32,6 +32,7 @@ from provmix.detectors.registry import load_detector
 BATCH = 2048
 DEV_FRACTION, TEST_FRACTION, SEED = 0.15, 0.15, 0  # the defaults of ``provmix train mt``
 SENTENCE_SOURCES = frozenset({"lingua-sentences", "mlqe-pe"})  # one sentence a row
+HUMAN_MAX = 0.2  # the label stage's default label.human_max_p_mt: at or below it a text is cleared as not-mt
 
 
 def score_rows(detector: Detector, rows: Sequence[dict]) -> np.ndarray:
@@ -94,7 +95,9 @@ def _source(row: dict) -> str:
 
 
 def _originals(rows: Sequence[dict], p: np.ndarray, thresholds: np.ndarray) -> dict:
-    """Per ``source/lang/label`` of originals (human and LLM text): rows, scored rows, share flagged."""
+    """Per ``source/lang/label`` of originals (human and LLM text): rows, scored rows, share flagged at the
+    threshold (labelled mt) and share at or below :data:`HUMAN_MAX` (cleared: what the label stage may call
+    human)."""
     groups = defaultdict(list)
     for i, row in enumerate(rows):
         if row["label"] in ORIGINALS:
@@ -106,6 +109,7 @@ def _originals(rows: Sequence[dict], p: np.ndarray, thresholds: np.ndarray) -> d
             "n": len(idx),
             "scored": len(scored),
             "flagged_at_threshold": float(np.mean(p[scored] >= thresholds[scored])) if scored else None,
+            "cleared_at_human_max": float(np.mean(p[scored] <= HUMAN_MAX)) if scored else None,
         }
     return out
 

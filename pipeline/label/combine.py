@@ -1,10 +1,12 @@
 """Detector scores of one kind → one calibrated probability (``p_ai`` / ``p_mt``), one evidence item per detector
 whose weights sum to the log-odds of that probability, and the detectors' operating point.
 
-The operating point is the probability at which a detector reaches its target false-positive rate on held-out
-human text (``detector_scores``' ``threshold``: 0.97 for ``ai-default``, 0.79–0.998 per language for
-``mt-default``; None where a detector ships none). Calibrated probabilities carry the class balance of a training
-corpus, not of the web, so the label stage labels ``ai`` / ``mt`` only at or above it (``label.detector_thresholds``).
+The operating points are where a detector reaches its targets on held-out calibration data (``detector_scores``'
+``threshold``: the probability at 1% false positives on human text, 0.97 for ``ai-default``, 0.79–0.998 per
+language for ``mt-default``; ``human_threshold``: the probability at or below which at most 5% of its AI texts
+fall; None where a detector ships one). Calibrated probabilities carry the class balance of a training corpus, not
+of the web, so with ``label.detector_thresholds`` the label stage labels ``ai`` / ``mt`` only at or above the
+first and clears a kind for ``human`` at or below the second.
 
 Rules (``label.combine``): ``max`` takes the detector furthest above its own operating point (ties: the first
 configured), the others get weight 0; ``log_odds`` sums ``w × logit p`` with ``w = label.evidence["detector:NAME"]``
@@ -29,12 +31,14 @@ class Combined(NamedTuple):
     probability: float | None  # None: every detector of the kind abstained (or none is configured)
     items: list[dict]
     threshold: float | None = None  # the operating point of ``probability``; None: the detectors ship none
+    human_threshold: float | None = None  # at or below it ``probability`` clears the kind; None: none shipped
 
 
 class Score(NamedTuple):
     detector: str
     probability: float
     threshold: float | None  # the detector's operating point for this document; None: it ships none
+    human_threshold: float | None = None  # its human-side operating point; None: it ships none
 
     @property
     def margin(self) -> float:
@@ -49,7 +53,8 @@ def kind_scores(doc: dict, kind: str) -> list[Score]:
         p = probability(entry.get(d.SCORE))
         if entry.get(d.KIND) == kind and p is not None:
             name = str(entry.get(d.DETECTOR))
-            scores.setdefault(name, Score(name, p, probability(entry.get(d.THRESHOLD))))
+            scores.setdefault(name, Score(name, p, probability(entry.get(d.THRESHOLD)),
+                                          probability(entry.get(d.HUMAN_THRESHOLD))))
     return list(scores.values())
 
 
@@ -62,7 +67,7 @@ def combine_max(kind: str, scores: Sequence[Score]) -> Combined:
         return Combined(None, [])
     best = max(range(len(scores)), key=lambda i: (scores[i].margin, -i))
     items = [_item(kind, s, logit(s.probability) if i == best else 0.0) for i, s in enumerate(scores)]
-    return Combined(scores[best].probability, items, scores[best].threshold)
+    return Combined(scores[best].probability, items, scores[best].threshold, scores[best].human_threshold)
 
 
 def combine_log_odds(kind: str, scores: Sequence[Score], weights: Mapping[str, float]) -> Combined:
@@ -70,10 +75,12 @@ def combine_log_odds(kind: str, scores: Sequence[Score], weights: Mapping[str, f
         return Combined(None, [])
     w = [weights.get(f"{DETECTOR_PREFIX}{s.detector}", 1.0) for s in scores]
     items = [_item(kind, s, wi * logit(s.probability)) for s, wi in zip(scores, w)]
-    threshold = None
+    threshold = human = None
     if any(s.threshold is not None for s in scores):
         threshold = sigmoid(sum(wi * logit(s.threshold or 0.5) for s, wi in zip(scores, w)))
-    return Combined(sigmoid(sum(i[d.WEIGHT] for i in items)), items, threshold)
+    if all(s.human_threshold is not None for s in scores):
+        human = sigmoid(sum(wi * logit(s.human_threshold) for s, wi in zip(scores, w)))
+    return Combined(sigmoid(sum(i[d.WEIGHT] for i in items)), items, threshold, human)
 
 
 class FusionRule(NamedTuple):

@@ -68,11 +68,14 @@ class LabelConfig:
     ai_threshold: float = field(default=0.5, metadata=_help("posterior P(ai) at or above which the label is ai"))
     mt_threshold: float = field(default=0.5, metadata=_help("posterior P(mt) at or above which the label is mt"))
     detector_thresholds: bool = field(default=True, metadata=_help(
-        "label ai / mt only at or above the deciding detector's shipped operating point (its 1%-FPR threshold on "
-        "held-out human text) when that is higher than ai_threshold / mt_threshold"))
+        "use the deciding detector's shipped operating points: label ai / mt only at or above its 1%-FPR threshold "
+        "(when higher than ai_threshold / mt_threshold), clear a kind for human at or below its human threshold "
+        "(in place of human_max_p_ai / human_max_p_mt)"))
     human_max_p_ai: float = field(default=0.2, metadata=_help(
-        "human needs posterior P(ai) at or below this (between it and ai_threshold: unknown)"))
-    human_max_p_mt: float = field(default=0.2, metadata=_help("human needs posterior P(mt) at or below this"))
+        "human needs posterior P(ai) at or below this (between it and ai_threshold: unknown), unless the detector's "
+        "human threshold applies"))
+    human_max_p_mt: float = field(default=0.2, metadata=_help(
+        "human needs posterior P(mt) at or below this, unless the detector's human threshold applies"))
     human_requires: list = field(default_factory=lambda: [d.AI, d.MT], metadata=_help(
         "kinds that must be ruled out (have evidence, posterior at or below human_max) for a human label"))
     ai_base_rate: float = field(default=0.1, metadata=_help(

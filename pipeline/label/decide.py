@@ -4,10 +4,10 @@ Per kind (``ai``, ``mt``) the evidence is summed in log-odds: the kind's detecto
 rule (:mod:`provmix.pipeline.label.combine`; that combined probability is written to ``p_ai`` / ``p_mt``), or
 the configured base rate when every detector abstained but other evidence exists, plus date, watermark, markup
 and URL-sibling evidence weighted by ``label.evidence``. A kind whose posterior reaches its threshold labels the
-document (the larger wins; with ``label.detector_thresholds`` a kind labels only at or above its deciding
-detector's shipped operating point); ``human`` needs every kind in ``human_requires`` to have a posterior at or below its
-``human_max``; anything else is ``unknown``. Declared sources decide by rule: ``reference`` is human,
-``synthetic`` is ai. The stage runs twice (before and after dedup) and replaces only its own evidence items, so
+document (the larger wins); ``human`` needs every kind in ``human_requires`` to have a posterior at or below its
+``human_max``; anything else is ``unknown``. With ``label.detector_thresholds`` the deciding detector's shipped
+operating points set both bars (:mod:`provmix.pipeline.label.combine`). Declared sources decide by rule:
+``reference`` is human, ``synthetic`` is ai. The stage runs twice (before and after dedup) and replaces only its own evidence items, so
 the second pass is idempotent. See docs/labels-and-floor.md for the rules, defaults and evidence names.
 """
 from __future__ import annotations
@@ -90,7 +90,8 @@ def decide_label(
         posterior[kind], used = _posterior(kind, c.items, c.probability, kind_items[kind], config)
         own += used
     thresholds = {kind: label_threshold(kind, combined[kind], config) for kind in KINDS}
-    label, confidence, rule = _rule(posterior, thresholds, config)
+    human_max = {kind: human_threshold(kind, combined[kind], config) for kind in KINDS}
+    label, confidence, rule = _rule(posterior, thresholds, human_max, config)
     return Decision(label, confidence, upstream + own + [ev.item("rule", rule, 0.0)], probabilities)
 
 
@@ -102,7 +103,15 @@ def label_threshold(kind: str, combined: Combined, config: LabelConfig) -> float
     return config.threshold(kind)
 
 
-def _rule(posterior: dict[str, float | None], thresholds: dict[str, float],
+def human_threshold(kind: str, combined: Combined, config: LabelConfig) -> float:
+    """The posterior at or below which ``kind`` is ruled out for ``human``: the deciding detector's human operating
+    point when ``label.detector_thresholds`` and it ships one, else ``human_max_p_<kind>``."""
+    if config.detector_thresholds and combined.human_threshold is not None:
+        return combined.human_threshold
+    return config.human_max(kind)
+
+
+def _rule(posterior: dict[str, float | None], thresholds: dict[str, float], human_max: dict[str, float],
           config: LabelConfig) -> tuple[str, float | None, str]:
     """Apply the thresholds to the posteriors: ``(label, confidence, rule name)``."""
     above = [(p, kind) for kind in KINDS if (p := posterior[kind]) is not None and p >= thresholds[kind]]
@@ -112,7 +121,7 @@ def _rule(posterior: dict[str, float | None], thresholds: dict[str, float],
     missing = [kind for kind in config.human_requires if posterior[kind] is None]
     if missing:
         return d.UNKNOWN, None, f"unknown:no_evidence:{','.join(missing)}"
-    uncertain = [kind for kind in config.human_requires if posterior[kind] > config.human_max(kind)]
+    uncertain = [kind for kind in config.human_requires if posterior[kind] > human_max[kind]]
     if uncertain:
         return d.UNKNOWN, None, f"unknown:uncertain:{','.join(uncertain)}"
     confidence = prod(1 - p for p in posterior.values() if p is not None)

@@ -14,7 +14,7 @@ from provmix.detectors.ai_text.corpus import (
     join_sentences,
 )
 from provmix.detectors.ai_text.evaluate import human_fpr_by_source, length_matched_auroc, overlap_warning
-from provmix.detectors.ai_text.thresholds import threshold_at_macro_fpr
+from provmix.detectors.ai_text.thresholds import human_threshold_at_macro_miss, threshold_at_macro_fpr
 from provmix.detectors.ai_text.training_texts import HASH_FILE, overlap, write_hashes
 from provmix.detectors.metrics import threshold_at_fpr
 
@@ -89,13 +89,15 @@ def test_training_record_is_reproducible_and_matches_normalised_text(tmp_path):
     assert overlap_warning({"training_overlap": {**seen, "rows": 0}}) is None
 
 
-def test_human_fpr_per_source_counts_scored_humans_above_threshold():
+def test_human_fpr_per_source_counts_scored_humans_above_threshold_and_cleared_below_human_max():
     rows = [{"source": s} for s in ("web", "web", "web", "web", "ai-set")]
     y = np.array([0, 0, 0, 0, 1])
     p = np.array([0.9, 0.1, 0.2, np.nan, 0.95])
     abstain = np.array([False, False, False, True, False])
-    out = human_fpr_by_source(rows, y, p, abstain, threshold=0.5)
-    assert out == {"web": {"human": 4, "scored": 3, "abstained": 1, "false_positives": 1, "fpr": 1 / 3}}
+    out = human_fpr_by_source(rows, y, p, abstain, threshold=0.5, human_max=0.15)
+    assert out == {"web": {"human": 4, "scored": 3, "abstained": 1, "false_positives": 1, "fpr": 1 / 3,
+                           "cleared": 1, "cleared_rate": 1 / 3}}
+    assert human_fpr_by_source(rows, y, p, abstain, threshold=0.5)["web"]["cleared"] == 2  # default 0.2
 
 
 def test_length_matched_auroc_removes_a_pure_length_signal():
@@ -107,3 +109,15 @@ def test_length_matched_auroc_removes_a_pure_length_signal():
     matched = length_matched_auroc(rows, y, p, np.zeros(len(y), dtype=bool))
     assert matched["n"] % 2 == 0 and matched["n"] < len(y)
     assert abs(matched["auroc"] - 0.5) < 0.1  # within a length decile, length says little
+
+
+def test_human_threshold_keeps_the_miss_rate_averaged_over_ai_sources():
+    # source a: ai scores 0.1..1.0; source b: ai scores 0.55..1.0; humans do not matter
+    a, b = np.linspace(0.1, 1.0, 10), np.linspace(0.55, 1.0, 10)
+    scores = np.concatenate([a, b, [0.0, 0.05]])
+    y = np.array([1] * 20 + [0, 0])
+    sources = ["a"] * 10 + ["b"] * 10 + ["a", "b"]
+    t = human_threshold_at_macro_miss(y, scores, sources, target_miss=0.05)
+    assert 0.1 <= t < 0.2  # one of a's ten below it is a 10% miss in a, 0% in b: 5% averaged
+    assert human_threshold_at_macro_miss(y, scores, sources, target_miss=0.0) < 0.1
+    assert human_threshold_at_macro_miss(np.zeros(3), np.ones(3), ["a"] * 3, 0.05) is None
