@@ -21,30 +21,33 @@ KINDS = (AI, MT, WATERMARK)
 class Scores:
     """One batch of detector output: ``probability[i]`` is NaN exactly where ``abstain[i]`` is true.
 
-    ``threshold[i]``, when a detector's operating point depends on the text (a per-language model), is the
-    calibrated probability at which text ``i`` reaches the detector's target false-positive rate; None means
-    :attr:`ModelInfo.threshold` holds for every text.
+    ``threshold[i]`` and ``human_threshold[i]``, when a detector's operating points depend on the text (a
+    per-language model), are the calibrated probabilities at which text ``i`` reaches the detector's target
+    false-positive rate and at or below which it is cleared (NaN: none); None means :class:`ModelInfo`'s values
+    hold for every text.
     """
 
     probability: np.ndarray
     abstain: np.ndarray
     threshold: np.ndarray | None = None
+    human_threshold: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.probability.shape != self.abstain.shape:
             raise ValueError("probability and abstain must have the same shape")
-        if self.threshold is not None and self.threshold.shape != self.probability.shape:
-            raise ValueError("threshold must have one value per text")
+        for points in (self.threshold, self.human_threshold):
+            if points is not None and points.shape != self.probability.shape:
+                raise ValueError("operating points must have one value per text")
 
     @classmethod
-    def build(cls, probability: Sequence[float], abstain: Sequence[bool],
-              threshold: Sequence[float] | None = None) -> "Scores":
+    def build(cls, probability: Sequence[float], abstain: Sequence[bool], threshold: Sequence[float] | None = None,
+              human_threshold: Sequence[float] | None = None) -> "Scores":
         """Scores with NaN forced where abstaining, so no abstained value can leak as a score."""
         p = np.asarray(probability, dtype=np.float64).copy()
         a = np.asarray(abstain, dtype=bool)
         p[a] = np.nan
-        t = None if threshold is None else np.asarray(threshold, dtype=np.float64)
-        return cls(p, a, t)
+        points = [None if t is None else np.asarray(t, dtype=np.float64) for t in (threshold, human_threshold)]
+        return cls(p, a, *points)
 
     @classmethod
     def abstain_all(cls, n: int) -> "Scores":
@@ -54,12 +57,16 @@ class Scores:
         """Per-text probability as Python floats, None where abstained (the Parquet form)."""
         return [None if a else float(p) for p, a in zip(self.probability, self.abstain)]
 
-    def thresholds(self, default: float | None) -> list[float | None]:
-        """Per-text operating point (``default`` where the detector has one for every text), None where
-        abstained or where there is none."""
-        if self.threshold is None:
+    def thresholds(self, info: "ModelInfo") -> tuple[list[float | None], list[float | None]]:
+        """Per-text (threshold, human threshold): ``info``'s where the detector has one for every text, None
+        where abstained or where there is none."""
+        return (self._per_text(self.threshold, info.threshold),
+                self._per_text(self.human_threshold, info.human_threshold))
+
+    def _per_text(self, points: np.ndarray | None, default: float | None) -> list[float | None]:
+        if points is None:
             return [None if a else default for a in self.abstain]
-        return [None if a or np.isnan(t) else float(t) for t, a in zip(self.threshold, self.abstain)]
+        return [None if a or np.isnan(t) else float(t) for t, a in zip(points, self.abstain)]
 
 
 @dataclass(frozen=True)

@@ -55,15 +55,14 @@ class ScoreDocuments(BatchStep):
         results = []
         for detector in self.detectors:
             scores = detector.score(texts, langs)
-            results.append((detector.info, scores.values(), scores.thresholds(detector.info.threshold)))
+            results.append((detector.info, scores.values(), *scores.thresholds(detector.info)))
         scored = []
         for i, record in enumerate(records):
             record = {**record, d.DETECTOR_SCORES: list(record[d.DETECTOR_SCORES])}
-            for info, values, thresholds in results:
-                human = None if values[i] is None else info.human_threshold
+            for info, values, thresholds, human in results:
                 record[d.DETECTOR_SCORES].append({d.DETECTOR: info.name, d.VERSION: info.version, d.KIND: info.kind,
                                                   d.SCORE: values[i], d.THRESHOLD: thresholds[i],
-                                                  d.HUMAN_THRESHOLD: human})
+                                                  d.HUMAN_THRESHOLD: human[i]})
             scored.append(record)
         return scored
 

@@ -69,8 +69,9 @@ def test_training_requires_an_explicit_out() -> None:
     assert train.parse_args(["--out", "/tmp/x"]).out == "/tmp/x"
 
 
-def test_threshold_keeps_the_dev_false_positive_rate_on_originals() -> None:
-    """``calibrate`` returns a threshold with at most 1% of the dev originals at or above it."""
+def test_operating_points_keep_the_dev_false_positive_and_miss_rates() -> None:
+    """``calibrate`` returns a threshold with at most 1% of the dev originals at or above it and a human threshold
+    with at most 5% of the dev MT at or below it."""
 
     class Model:  # fastText-like: P(mt) grows with the number in the line
         def predict(self, lines: list[str], k: int = -1):
@@ -82,9 +83,13 @@ def test_threshold_keeps_the_dev_false_positive_rate_on_originals() -> None:
     mts = rng.uniform(40, 99, 500)
     documents = [[f"{v:.3f}"] for v in [*originals, *mts]]
     labels = [HUMAN] * 250 + [AI] * 250 + [MT] * 500
-    calibration, threshold = train.calibrate(Model(), documents, labels)
+    calibration, threshold, human = train.calibrate(Model(), documents, labels)
     p = calibration(raw_mt_scores(Model(), documents))
     assert np.mean(p[:500] >= threshold) <= train.TARGET_FPR < np.mean(p[500:] >= threshold)
+    assert human < threshold
+    assert np.mean(p[500:] <= human) <= train.TARGET_MISS < np.mean(p[500:] <= np.nextafter(np.sort(p[500:])[
+        int(np.ceil(train.TARGET_MISS * 500))], np.inf))
+    assert np.mean(p[:500] <= human) > 0.5  # most originals (uniform 1-60 against MT 40-99) are cleared
 
 
 def test_rows_that_may_be_translations_are_not_read(tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ Spec ``ai-cascade`` (ai-default, then ai-lm) or ``ai-cascade:FAST,SLOW`` with tw
 colons of their own beyond ``NAME:PATH``). A text whose fast probability lies in ``[low, high]`` is re-scored by
 the slow member, whose probability replaces the fast one unless the slow member abstains; every other text keeps
 the fast score. ``scored`` / ``rescored`` count the texts seen so a run can report the share. Both members are
-calibrated probabilities, so the cascade's output is one too; its threshold is the slow member's, which decides
-the band where labels are in doubt.
+calibrated probabilities, so the cascade's output is one too; each text carries the operating points (threshold,
+human threshold) of the member whose probability it kept; ``info.threshold`` names the slow member's.
 """
 from __future__ import annotations
 
@@ -31,16 +31,26 @@ class CascadeDetector:
         self.rescored = 0
 
     def score(self, texts: Sequence[str], langs: Sequence[str | None]) -> Scores:
+        """Each text carries the operating points of the member whose probability it kept."""
         first = self.fast.score(texts, langs)
         probability, abstain = first.probability.copy(), first.abstain.copy()
+        threshold, human = _points(first, self.fast.info)
         band = np.flatnonzero(~abstain & (probability >= self.low) & (probability <= self.high))
         if len(band):
             second = self.slow.score([texts[i] for i in band], [langs[i] for i in band])
             kept = ~second.abstain
+            slow_threshold, slow_human = _points(second, self.slow.info)
             probability[band[kept]] = second.probability[kept]
+            threshold[band[kept]], human[band[kept]] = slow_threshold[kept], slow_human[kept]
         self.scored += int((~abstain).sum())
         self.rescored += len(band)
-        return Scores.build(probability, abstain)
+        return Scores.build(probability, abstain, threshold, human)
+
+
+def _points(scores: Scores, info: ModelInfo) -> tuple[np.ndarray, np.ndarray]:
+    """Per-text (threshold, human threshold) as float arrays, NaN where there is none."""
+    return tuple(np.array([np.nan if v is None else v for v in per_text], dtype=np.float64)
+                 for per_text in scores.thresholds(info))
 
 
 def load(argument: str | None = None, low: float = DEFAULT_BAND[0], high: float = DEFAULT_BAND[1],

@@ -28,7 +28,7 @@ from provmix.detectors.ai_text.stacked import (
 )
 from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.data import group_fold, read_jsonl, split_by_group
-from provmix.detectors.ai_text.thresholds import human_threshold_at_macro_miss, threshold_at_macro_fpr
+from provmix.detectors.thresholds import human_threshold_at_macro_miss, threshold_at_macro_fpr
 from provmix.detectors.normalize import normalize_text
 
 AI_LABEL_VALUE = "ai"

@@ -43,6 +43,7 @@ class MTDetector:
             threshold=None,  # per language, see extra["thresholds"]
             extra={
                 "thresholds": {lang: m.threshold for lang, m in sorted(self.models.items())},
+                "human_thresholds": {lang: m.human_threshold for lang, m in sorted(self.models.items())},
                 "min_chars": self.min_chars,
             },
         )
@@ -61,11 +62,13 @@ class MTDetector:
                 rows, documents = by_lang.setdefault(lang, ([], []))
                 rows.append(i)
                 documents.append(model_lines(clean, self.chunk_tokens, self.features))
-        threshold = np.full(len(texts), np.nan)
+        threshold, human = np.full(len(texts), np.nan), np.full(len(texts), np.nan)
         for lang, (rows, documents) in by_lang.items():
-            probability[rows] = self.models[lang].probabilities(documents)
-            threshold[rows] = self.models[lang].threshold
-        return Scores.build(probability, np.isnan(probability), threshold)
+            model = self.models[lang]
+            probability[rows] = model.probabilities(documents)
+            threshold[rows] = model.threshold
+            human[rows] = np.nan if model.human_threshold is None else model.human_threshold
+        return Scores.build(probability, np.isnan(probability), threshold, human)
 
 
 def load(argument: str | None = None, **options: object) -> MTDetector:

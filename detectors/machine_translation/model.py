@@ -3,7 +3,7 @@
 ``config.json`` (written by :mod:`detectors.machine_translation.train`)::
 
     {"name", "version", "features": bool, "chunk_tokens": int, "min_chars": int,
-     "languages": {LANG: {"file", "sha256", "calibration": {...}, "threshold"}}, "training": {...}}
+     "languages": {LANG: {"file", "sha256", "calibration": {...}, "threshold", "human_threshold"}}, "training": {...}}
 
 Each fastText model has three classes (human original, human translation, mt) and reads a document as chunks of
 ``chunk_tokens`` tokens (:func:`detectors.machine_translation.text.model_lines`). The raw score of a document is
@@ -60,6 +60,7 @@ class LanguageModel:
     model: "fasttext.FastText._FastText"
     calibration: PlattCalibration
     threshold: float
+    human_threshold: float | None = None  # at or below it p_mt clears the document (target miss rate on MT)
 
     def probabilities(self, documents: Sequence[Sequence[str]]) -> np.ndarray:
         """Calibrated p_mt per document, each given as its model lines (:func:`text.model_lines`)."""
@@ -81,5 +82,6 @@ def load_language_models(directory: Path, config: dict) -> dict[str, LanguageMod
             model=fasttext.load_model(str(path)),
             calibration=PlattCalibration.from_dict(entry["calibration"]),
             threshold=float(entry["threshold"]),
+            human_threshold=entry.get("human_threshold"),
         )
     return models

@@ -36,8 +36,9 @@ from provmix.detectors.machine_translation.seen import write_seen
 from provmix.detectors.machine_translation.text import CHUNK_TOKENS, clean_text, model_lines
 from provmix.detectors.machine_translation.train_one import NAN_EXIT
 from provmix.detectors.metrics import threshold_at_fpr
+from provmix.detectors.thresholds import human_threshold_at_macro_miss
 
-VERSION = "0.3.0"
+VERSION = "0.4.0"
 DATA_ROOT = Path(__file__).resolve().parents[3] / "shared" / "data"
 DATA_DIR = DATA_ROOT / "mt"
 DEFAULT_DATA = (
@@ -50,6 +51,7 @@ DEFAULT_CALIBRATION = (DATA_DIR / "wmt21.jsonl.gz",)
 MIN_CHARS = 100  # scoring and calibration: shorter texts abstain
 MIN_TRAIN_CHARS = 20  # training: web sentences (zh/ja ones are ~40 characters) are chunks like any other
 TARGET_FPR = 0.01
+TARGET_MISS = 0.05  # share of a language's calibration MT its human operating point may clear
 FASTTEXT = {"dim": 16, "epoch": 10, "lr": 0.25, "wordNgrams": 2, "minCount": 2, "bucket": 200000, "loss": "softmax"}
 QUANTIZE = {"qnorm": True, "retrain": False, "cutoff": 50000, "dsub": 2}
 NAN_ATTEMPTS = 10
@@ -75,13 +77,18 @@ def train_language(lines: list[str], path: Path, seed: int) -> "fasttext.FastTex
     return fasttext.load_model(str(path))
 
 
-def calibrate(model, dev_documents: list[list[str]], dev_labels: list[str]) -> tuple[PlattCalibration, float]:
-    """Platt calibration (MT vs originals, class-balanced) and the threshold holding the false-positive rate on
-    the dev originals at :data:`TARGET_FPR`."""
+def calibrate(model, dev_documents: list[list[str]],
+              dev_labels: list[str]) -> tuple[PlattCalibration, float, float | None]:
+    """Platt calibration (MT vs originals, class-balanced), the threshold holding the false-positive rate on the
+    dev originals at :data:`TARGET_FPR`, and the human operating point below which at most :data:`TARGET_MISS`
+    of the dev MT falls."""
     raw = raw_mt_scores(model, dev_documents)
     y = np.array([label == MT for label in dev_labels])
     calibration = PlattCalibration.fit(raw, y, balanced=True)
-    return calibration, threshold_at_fpr(y, calibration(raw), TARGET_FPR)
+    p = calibration(raw)
+    threshold = threshold_at_fpr(y, p, TARGET_FPR)
+    human = human_threshold_at_macro_miss(y, p, ["dev"] * len(p), TARGET_MISS)
+    return calibration, threshold, None if human is None else min(human, threshold)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -151,12 +158,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         path = out / f"{lang}.ftz"
         lines = balanced_lines([r for r, _, _ in documents], [d for _, _, d in documents], args.seed)
         model = fasttext.load_model(str(path)) if args.calibrate_only else train_language(lines, path, args.seed)
-        calibration, threshold = calibrate(model, [d for _, _, d in dev], [r["label"] for r, _, _ in dev])
+        calibration, threshold, human = calibrate(model, [d for _, _, d in dev], [r["label"] for r, _, _ in dev])
         languages[lang] = {
             "file": path.name,
             "sha256": sha256_of(path),
             "calibration": calibration.to_dict(),
             "threshold": threshold,
+            "human_threshold": human,
             "train_rows": len(documents),
             "dev_rows": len(dev),
         }
@@ -182,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "fasttext": FASTTEXT,
             "quantize": QUANTIZE,
             "target_fpr": TARGET_FPR,
+            "target_miss": TARGET_MISS,
         },
     }
     (out / CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -84,9 +84,9 @@ def test_head_refuses_another_lm_and_other_inputs(tiny_lm: Path, tmp_path: Path)
 class _Fixed:
     """A detector returning given probabilities (NaN = abstain), recording what it was asked to score."""
 
-    def __init__(self, values: dict[str, float]) -> None:
+    def __init__(self, values: dict[str, float], threshold: float = 0.5, human: float | None = None) -> None:
         self.values, self.seen = values, []
-        self.info = ModelInfo(name="fixed", version="0", kind=AI, threshold=0.5)
+        self.info = ModelInfo(name="fixed", version="0", kind=AI, threshold=threshold, human_threshold=human)
 
     def score(self, texts, langs) -> Scores:
         self.seen.extend(texts)
@@ -96,8 +96,8 @@ class _Fixed:
 
 def test_cascade_rescores_only_the_uncertain_band() -> None:
     fast = _Fixed({"sure-human": 0.05, "unsure": 0.5, "unsure-slow-abstains": 0.6, "sure-ai": 0.97,
-                   "abstained": np.nan})
-    slow = _Fixed({"unsure": 0.9, "unsure-slow-abstains": np.nan})
+                   "abstained": np.nan}, threshold=0.97, human=0.4)
+    slow = _Fixed({"unsure": 0.9, "unsure-slow-abstains": np.nan}, threshold=0.85)
     cascade = CascadeDetector(fast, slow, 0.2, 0.9, ModelInfo(name="c", version="0", kind=AI))
     texts = list(fast.values)
     scores = cascade.score(texts, ["en"] * len(texts))
@@ -105,6 +105,8 @@ def test_cascade_rescores_only_the_uncertain_band() -> None:
     assert scores.values()[:4] == [0.05, 0.9, 0.6, 0.97]
     assert scores.abstain.tolist() == [False, False, False, False, True]
     assert (cascade.scored, cascade.rescored) == (4, 2)
+    # each text keeps the operating points of the member whose probability it kept
+    assert scores.thresholds(cascade.info) == ([0.97, 0.85, 0.97, 0.97, None], [0.4, None, 0.4, 0.4, None])
 
 
 def test_training_is_deterministic_and_writes_a_loadable_head(tiny_lm: Path, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from provmix.detectors.ai_text.corpus import (
     join_sentences,
 )
 from provmix.detectors.ai_text.evaluate import human_fpr_by_source, length_matched_auroc, overlap_warning
-from provmix.detectors.ai_text.thresholds import human_threshold_at_macro_miss, threshold_at_macro_fpr
+from provmix.detectors.thresholds import human_threshold_at_macro_miss, threshold_at_macro_fpr
 from provmix.detectors.ai_text.training_texts import HASH_FILE, overlap, write_hashes
 from provmix.detectors.metrics import threshold_at_fpr
 
