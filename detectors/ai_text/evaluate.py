@@ -24,7 +24,7 @@ from provmix.detectors.registry import load_detector
 BREAKDOWNS = ("source", "generator", "domain", "lang", "variant")
 HUMAN_LABEL_VALUE = "human"
 LENGTH_BINS = 10
-HUMAN_MAX = 0.2  # the label stage's default label.human_max_p_ai: at or below it a text is cleared as not-ai
+HUMAN_MAX = 0.2  # the label stage's label.human_max_p_ai, for a detector without a shipped human threshold
 
 
 def score_rows(detector: Detector, rows: Sequence[dict], batch_size: int = 512) -> tuple[np.ndarray, np.ndarray]:
@@ -116,7 +116,8 @@ def evaluate_rows(detector: Detector, rows: Sequence[dict], batch_size: int = 51
         "training_overlap": overlap(detector.info.path, [r["text"] for r in kept]),
         "overall": _metrics(y, p, abstain, threshold),
         "length_matched": length_matched_auroc(kept, y, p, abstain),
-        "human_fpr_by_source": human_fpr_by_source(kept, y, p, abstain, threshold),
+        "human_fpr_by_source": human_fpr_by_source(kept, y, p, abstain, threshold,
+                                                   detector.info.human_threshold or HUMAN_MAX),
         **{f"by_{field}": breakdown(kept, y, p, abstain, field, threshold) for field in BREAKDOWNS},
     }
 
@@ -142,7 +143,7 @@ def metrics_row(name: str, m: dict) -> str:
 TABLE_HEADER = "| slice | scored | abstained | AUROC | TPR@1%FPR | TPR@5%FPR | acc@threshold |\n|---|---|---|---|---|---|---|"
 
 
-FPR_HEADER = ("| human source | human | scored | abstained | flagged at threshold | FPR | cleared (p <= human max) |"
+FPR_HEADER = ("| human source | human | scored | abstained | flagged at threshold | FPR | cleared (p <= human threshold) |"
               "\n|---|---|---|---|---|---|---|")
 
 

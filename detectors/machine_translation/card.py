@@ -25,10 +25,12 @@ def _metrics_table(report: dict) -> list[str]:
 
 
 def _originals_table(report: dict) -> list[str]:
-    lines = ["| source/lang/label | n | scored | flagged at threshold |", "|---|---|---|---|"]
+    lines = ["| source/lang/label | n | scored | flagged at threshold | cleared at human threshold |",
+             "|---|---|---|---|---|"]
     for name, m in sorted(report["originals"].items()):
         if m["scored"]:
-            lines.append(f"| {name} | {m['n']} | {m['scored']} | {_fmt(m['flagged_at_threshold'])} |")
+            lines.append(f"| {name} | {m['n']} | {m['scored']} | {_fmt(m['flagged_at_threshold'])} | "
+                         f"{_fmt(m.get('cleared_at_human_threshold'))} |")
     return lines
 
 
@@ -59,14 +61,15 @@ def render(config: dict, report: dict | None) -> str:
         f"Excluded MT systems: {', '.join(training['excluded_systems']) or 'none'}.",
         f"fastText: {training['fasttext']}; quantisation: {training['quantize']}.",
         "",
-        "| lang | train rows | dev rows | threshold (1% FPR on dev originals) | Platt a, b |",
-        "|---|---|---|---|---|",
+        f"| lang | train rows | dev rows | threshold (1% FPR on dev originals) | human threshold "
+        f"({training.get('target_miss', 0):.0%} of dev MT at or below) | Platt a, b |",
+        "|---|---|---|---|---|---|",
     ]
     for lang, entry in sorted(config["languages"].items()):
         cal = entry["calibration"]
         lines.append(
-            f"| {lang} | {entry['train_rows']} | {entry['dev_rows']} | "
-            f"{entry['threshold']:.4f} | {cal['a']:.3f}, {cal['b']:.3f} |"
+            f"| {lang} | {entry['train_rows']} | {entry['dev_rows']} | {entry['threshold']:.4f} | "
+            f"{_fmt(entry.get('human_threshold'))} | {cal['a']:.3f}, {cal['b']:.3f} |"
         )
     lines += ["", "## Held-out test split (same score for both tasks)", ""]
     lines += _metrics_table(report) if report else ["No test split (test fraction 0)."]

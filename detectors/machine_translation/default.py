@@ -53,6 +53,11 @@ class MTDetector:
         model = self.models.get(lang)
         return model.threshold if model else None
 
+    def human_threshold(self, lang: str) -> float | None:
+        """The language's human operating point on ``p_mt`` (None: unsupported language or none shipped)."""
+        model = self.models.get(lang)
+        return model.human_threshold if model else None
+
     def score(self, texts: Sequence[str], langs: Sequence[str | None]) -> Scores:
         probability = np.full(len(texts), np.nan)
         by_lang: dict[str, tuple[list[int], list[list[str]]]] = {}

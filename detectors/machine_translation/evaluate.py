@@ -32,7 +32,7 @@ from provmix.detectors.registry import load_detector
 BATCH = 2048
 DEV_FRACTION, TEST_FRACTION, SEED = 0.15, 0.15, 0  # the defaults of ``provmix train mt``
 SENTENCE_SOURCES = frozenset({"lingua-sentences", "mlqe-pe"})  # one sentence a row
-HUMAN_MAX = 0.2  # the label stage's default label.human_max_p_mt: at or below it a text is cleared as not-mt
+HUMAN_MAX = 0.2  # the label stage's label.human_max_p_mt, for a language without a shipped human threshold
 
 
 def score_rows(detector: Detector, rows: Sequence[dict]) -> np.ndarray:
@@ -73,7 +73,8 @@ def evaluate_rows(detector: Detector, rows: Sequence[dict]) -> dict:
     human_scored = (labels == HUMAN) & ~np.isnan(p)
     report["systems"] = _mt_groups(rows, p, langs, thresholds, human_scored, lambda r: r.get("generator") or "unknown")
     report["sources"] = _mt_groups(rows, p, langs, thresholds, human_scored, _source)
-    report["originals"] = _originals(rows, p, thresholds)
+    human = np.array([_or_nan(detector.human_threshold(lang)) for lang in langs])
+    report["originals"] = _originals(rows, p, thresholds, np.where(np.isnan(human), HUMAN_MAX, human))
     return report
 
 
@@ -94,10 +95,14 @@ def _source(row: dict) -> str:
     return f"{row.get('source') or 'unknown'}/{row.get('pair') or 'unknown'}/{row.get('domain') or 'unknown'}"
 
 
-def _originals(rows: Sequence[dict], p: np.ndarray, thresholds: np.ndarray) -> dict:
+def _or_nan(value: float | None) -> float:
+    return np.nan if value is None else value
+
+
+def _originals(rows: Sequence[dict], p: np.ndarray, thresholds: np.ndarray, human: np.ndarray) -> dict:
     """Per ``source/lang/label`` of originals (human and LLM text): rows, scored rows, share flagged at the
-    threshold (labelled mt) and share at or below :data:`HUMAN_MAX` (cleared: what the label stage may call
-    human)."""
+    threshold (labelled mt) and share at or below the language's human threshold (cleared: what the label stage
+    may call human)."""
     groups = defaultdict(list)
     for i, row in enumerate(rows):
         if row["label"] in ORIGINALS:
@@ -109,7 +114,7 @@ def _originals(rows: Sequence[dict], p: np.ndarray, thresholds: np.ndarray) -> d
             "n": len(idx),
             "scored": len(scored),
             "flagged_at_threshold": float(np.mean(p[scored] >= thresholds[scored])) if scored else None,
-            "cleared_at_human_max": float(np.mean(p[scored] <= HUMAN_MAX)) if scored else None,
+            "cleared_at_human_threshold": float(np.mean(p[scored] <= human[scored])) if scored else None,
         }
     return out
 
