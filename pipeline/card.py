@@ -1,7 +1,7 @@
 """``OUTPUT/README.md``: a Hugging Face dataset card whose ``configs:`` name every table of a run.
 
-``datasets.load_dataset(OUTPUT, "<mix>")`` then loads one mix, ``"labels"`` the labels and ``"rejected"`` the
-rejects; DuckDB, polars and pyarrow read the same globs.
+``datasets.load_dataset(OUTPUT, "<mix>")`` then loads one mix, ``"labels"`` the labels, ``"rejected"`` the
+rejects and ``"documents"`` every labelled document; DuckDB, polars and pyarrow read the same globs.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import yaml
 from apache_beam.io.filesystems import FileSystems
 
 CARD = "README.md"
-TABLES = ("labels", "rejected")  # output tables besides the mixes; a mix may not take their names
+TABLES = ("labels", "rejected", "documents")  # output tables besides the mixes; a mix may not take their names
 
 
 def table_glob(tag: str) -> str:

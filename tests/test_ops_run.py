@@ -104,7 +104,7 @@ def test_dataset_card_names_every_table(finished) -> None:
     text = (out / "README.md").read_text()
     front = yaml.safe_load(text.split("---\n")[1])
     configs = {c["config_name"]: c for c in front["configs"]}
-    assert list(configs) == ["human", "short", "labels", "rejected"]
+    assert list(configs) == ["human", "short", "labels", "rejected", "documents"]
     assert configs["human"].get("default") is True
     every_file = set(out.rglob("*.parquet"))
     covered = set()
