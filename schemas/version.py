@@ -1,3 +1,7 @@
-"""Version of the output schemas; written into Parquet metadata and the manifest."""
+"""Version of the output schemas; written into Parquet metadata and the manifest.
 
-SCHEMA_VERSION = "1.0"
+2.0: one folder per mix (``mix/<name>/``) with a ``mix`` column, dates as UTC timestamps, ``documents/``, labels
+with ``n_tokens``, detector scores with their operating points (``threshold``, ``human_threshold``).
+"""
+
+SCHEMA_VERSION = "2.0"

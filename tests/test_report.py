@@ -20,6 +20,7 @@ from provmix.pipeline.runner import RunError
 from provmix.pipeline.write import write_rows
 from provmix.schemas import documents as d
 from provmix.schemas.documents import DOCUMENT_SCHEMA, LABELS_SCHEMA, new_document
+from provmix.schemas.version import SCHEMA_VERSION
 from tests.conftest import load_manifest, run_cli
 
 SECTION_TITLES = ("Run overview", "Label shares", "Human share vs floor target", "Detector scores by label",
@@ -128,7 +129,7 @@ SHORT_REPORT = {**FLOOR_REPORT, "key": "en", "target": 0.9, "achieved": 0.8, "st
 
 def _manifest(**extra: object) -> dict:
     return {
-        "schema_version": "1.0", "provmix_version": "0.1.0", "versions": {"python": "3.11"},
+        "schema_version": SCHEMA_VERSION, "provmix_version": "0.1.0", "versions": {"python": "3.11"},
         "started_at": "2026-01-01T00:00:00Z", "finished_at": "2026-01-01T00:00:10Z", "wall_seconds": 10.0,
         "runner": "FnApiRunner", "config": {"write": {"num_shards": 1}}, "config_sha256": "ab" * 32,
         "stages_run": ["read", "extract", "dedup"],
