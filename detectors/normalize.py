@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from provmix.detectors.scripts import C0_CONTROLS, INVISIBLE_FORMAT
+
 # Cyrillic and Greek letters that render like Latin ones.
 _HOMOGLYPHS = str.maketrans(
     {
@@ -31,7 +33,7 @@ _TO_CYRILLIC = str.maketrans({latin: chr(c) for c, latin in _HOMOGLYPHS.items() 
 _LATIN_TWIN_WORD = re.compile(
     r"\b[" + "".join(sorted({latin for c, latin in _HOMOGLYPHS.items() if _CYRILLIC.match(chr(c))})) + r"]+\b"
 )
-_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INVISIBLE = re.compile(f"[{INVISIBLE_FORMAT}{C0_CONTROLS}]")
 _WHITESPACE = re.compile(r"\s+")
 _WORD_WITH_ASCII_LETTER = re.compile(r"\b\w*[A-Za-z]\w*")  # linear: \b fails at once inside a word
 _ASCII_LETTER_RUN = re.compile(r"[A-Za-z]+")

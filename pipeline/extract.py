@@ -9,7 +9,6 @@ import codecs
 import time
 from dataclasses import dataclass, field
 from typing import Iterable
-from urllib.parse import urlsplit
 
 import apache_beam as beam
 from resiliparse.extract.html2text import extract_plain_text
@@ -20,6 +19,7 @@ from provmix.pipeline.html_signals import html_signals
 from provmix.pipeline.prose import not_prose_reason
 from provmix.pipeline.step import Reject, StageResult, Step, run_step
 from provmix.pipeline.tokens import DEFAULT_COUNTER, HF_PREFIX, token_counter
+from provmix.pipeline.urls import host
 from provmix.schemas import documents as d
 from provmix.schemas.rejects import (
     EMPTY_TEXT,
@@ -89,13 +89,6 @@ def _looks_binary(payload: bytes) -> bool:
     return not head.startswith(_BOMS) and len(head.translate(None, _BINARY_BYTES)) < len(head)
 
 
-def _domain(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        return urlsplit(url).hostname
-    except ValueError:
-        return None
 
 
 def _check_complexity(tree: HTMLTree, max_depth: int, max_elements: int) -> None:
@@ -151,7 +144,7 @@ class ExtractText(Step):
             raise Reject(NOT_PROSE, reason)
         record[d.TEXT] = text
         record[d.N_TOKENS] = self.count_tokens(text)
-        record[d.DOMAIN] = record[d.DOMAIN] or _domain(record[d.URL])
+        record[d.DOMAIN] = record[d.DOMAIN] or host(record[d.URL])
         yield record
 
     def _html_text(self, record: dict, payload: bytes) -> str:

@@ -8,7 +8,8 @@ not fire on ordinary human prose pages (see docs/labels-and-floor.md for the rat
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+
+from provmix.pipeline.urls import split_url
 
 NON_PROSE_SCHEMES = ("metadata", "dns", "urn", "filedesc")  # WARC records about the crawl, not pages
 NON_PROSE_TYPES = {  # MIME type → reason
@@ -39,11 +40,8 @@ def _record_reason(url: str | None, content_type: str | None) -> str | None:
     mime = (content_type or "").split(";")[0].strip().lower()
     if mime in NON_PROSE_TYPES:
         return f"{NON_PROSE_TYPES[mime]}:{mime}"
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
+    parts = split_url(url)
+    if parts is None:
         return None
     if parts.scheme.lower() in NON_PROSE_SCHEMES:
         return f"crawl_record:{parts.scheme.lower()}"

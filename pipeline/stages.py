@@ -8,6 +8,7 @@ reads was written by a stage before it. Adding a per-record stage is one entry h
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Sequence
 
@@ -39,40 +40,14 @@ class Stage:
         return self.step is not None
 
 
-def _extract(config: "RunConfig"):
-    from provmix.pipeline.extract import Extract
+def _built(module: str, name: str, section: str) -> Callable[["RunConfig"], object]:
+    """A factory of ``provmix.pipeline.<module>.<name>(config.<section>)``, imported when first called (the stage
+    list is read by the graph, the checkpoint and the CLI; only a worker that runs a stage imports it)."""
 
-    return Extract(config.extract)
+    def build(config: "RunConfig") -> object:
+        return getattr(importlib.import_module(f"provmix.pipeline.{module}"), name)(getattr(config, section))
 
-
-def _extract_step(config: "RunConfig"):
-    from provmix.pipeline.extract import ExtractText
-
-    return ExtractText(config.extract)
-
-
-def _language(config: "RunConfig"):
-    from provmix.pipeline.language import IdentifyLanguage
-
-    return IdentifyLanguage(config.language)
-
-
-def _language_step(config: "RunConfig"):
-    from provmix.pipeline.language import IdentifyLanguageStep
-
-    return IdentifyLanguageStep(config.language)
-
-
-def _detect(config: "RunConfig"):
-    from provmix.pipeline.detect import Detect
-
-    return Detect(config.detect)
-
-
-def _detect_step(config: "RunConfig"):
-    from provmix.pipeline.detect import ScoreDocuments
-
-    return ScoreDocuments(config.detect)
+    return build
 
 
 READ = Stage("read", "read", reads=(), writes=(
@@ -81,11 +56,13 @@ READ = Stage("read", "read", reads=(), writes=(
 PER_RECORD: tuple[Stage, ...] = (
     Stage("extract", "extract", reads=(*d.TRANSIENT_COLUMNS, d.CONTENT_TYPE, d.CHARSET, d.URL, d.DOMAIN),
           writes=(d.TEXT, d.N_TOKENS, d.DOMAIN, d.CHARSET, d.HTML_SIGNALS),
-          transform=_extract, step=_extract_step),
+          transform=_built("extract", "Extract", "extract"), step=_built("extract", "ExtractText", "extract")),
     Stage("language", "language", reads=(d.TEXT,), writes=(d.LANG, d.LANG_SCORE),
-          transform=_language, step=_language_step, batch_size=lambda config: 256),
+          transform=_built("language", "IdentifyLanguage", "language"),
+          step=_built("language", "IdentifyLanguageStep", "language"), batch_size=lambda config: 256),
     Stage("detect", "detect", reads=(d.TEXT, d.LANG), writes=(d.DETECTOR_SCORES,),
-          transform=_detect, step=_detect_step, batch_size=lambda config: config.detect.batch_size),
+          transform=_built("detect", "Detect", "detect"), step=_built("detect", "ScoreDocuments", "detect"),
+          batch_size=lambda config: config.detect.batch_size),
 )
 GLOBAL: tuple[Stage, ...] = (
     Stage("url_language_siblings", None, reads=(d.URL, d.LANG), writes=(d.EVIDENCE,)),

@@ -21,6 +21,7 @@ from provmix.detectors.ai_text.fit import load_rows
 from provmix.detectors.data import group_fold
 
 TRAIN, CALIBRATION, EVALUATION = "train", "calibration", "evaluation"
+DEV_FRACTION = 0.2  # share of the train-role groups held out as dev by `provmix train ai` and the protocols
 ROLES = (TRAIN, CALIBRATION, EVALUATION)
 LABELS = ("human", "ai")
 WEB_SOURCES = ("ud-ewt-sources", "gum-docs", "gensim-testdata", "lingua-sentences")

@@ -19,14 +19,13 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from provmix.detectors.ai_text.corpus import CALIBRATION, EVALUATION, TRAIN, with_role
+from provmix.detectors.ai_text.corpus import CALIBRATION, DEV_FRACTION, EVALUATION, TRAIN, with_role
 from provmix.detectors.ai_text.default import build_detector
 from provmix.detectors.ai_text.evaluate import evaluate_rows, format_metric
 from provmix.detectors.ai_text.fit import AI_LABEL_VALUE, TrainConfig, fit_models
 from provmix.detectors.data import split_by_group
 
 PROTOCOL_VARIANTS = ("stacked", "fasttext", "features", "length")
-DEV_FRACTION = 0.2
 
 
 FAMILIES = (  # (family, name markers): one vendor's model line under several names and prompts is one generator

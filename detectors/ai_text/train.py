@@ -14,7 +14,15 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from provmix.detectors.ai_text.corpus import CALIBRATION, EVALUATION, TRAIN, CorpusConfig, load_corpus, with_role
+from provmix.detectors.ai_text.corpus import (
+    CALIBRATION,
+    DEV_FRACTION,
+    EVALUATION,
+    TRAIN,
+    CorpusConfig,
+    load_corpus,
+    with_role,
+)
 from provmix.detectors.ai_text.default import MODEL_DIR, build_detector
 from provmix.detectors.ai_text.evaluate import evaluate_rows, format_report
 from provmix.detectors.ai_text.fit import DATA_ENV, TrainConfig, default_data_files, fit_models
@@ -24,7 +32,6 @@ from provmix.detectors.ai_text.training_texts import HASH_FILE, write_hashes
 from provmix.detectors.data import split_by_group
 
 MODEL_VERSION = "2.1.0"
-DEV_FRACTION = 0.2
 
 
 def sha256_file(path: Path) -> str:

@@ -17,6 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
+from provmix.detectors.ai_text.corpus import DEV_FRACTION
 from provmix.detectors.ai_text.default import build_detector as build_stacked_detector
 from provmix.detectors.ai_text.default import scorable
 from provmix.detectors.ai_text.embedding import (
@@ -34,7 +35,7 @@ from provmix.detectors.ai_text.fusion import fit_fusion
 from provmix.detectors.ai_text.logistic import LogisticModel
 from provmix.detectors.ai_text.minilm import EMBEDDING_DIM, MiniLMEncoder
 from provmix.detectors.ai_text.protocols import format_protocols, mean_rows, protocol_splits
-from provmix.detectors.ai_text.train import DEV_FRACTION, sha256_file
+from provmix.detectors.ai_text.train import sha256_file
 from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.data import split_by_group
 from provmix.detectors.metrics import threshold_at_fpr

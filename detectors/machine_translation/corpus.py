@@ -13,7 +13,7 @@ from typing import Iterable, Iterator, Sequence
 
 import xxhash
 
-from provmix.detectors.data import read_jsonl
+from provmix.detectors.data import group_fold, read_jsonl
 
 HUMAN = "human"
 HUMAN_TRANSLATION = "human_translation"
@@ -49,8 +49,7 @@ def training_label(row: dict) -> str:
 
 def split_of(group_id: object, dev_fraction: float, test_fraction: float, seed: int) -> str:
     """TRAIN, DEV or TEST for a group: all rows of one underlying document land in the same split."""
-    # same value as detectors.data.group_fold would give (it passes a str, which xxhash 4 rejects)
-    fold = xxhash.xxh64_intdigest(f"{seed}:{group_id}".encode()) % _BUCKETS / _BUCKETS
+    fold = group_fold(group_id, _BUCKETS, seed) / _BUCKETS
     if fold < test_fraction:
         return TEST
     return DEV if fold < test_fraction + dev_fraction else TRAIN

@@ -16,8 +16,10 @@ from typing import Sequence
 import numpy as np
 import xxhash
 
+from provmix.detectors.scripts import INVISIBLE_FORMAT
+
 _U64 = np.uint64
-_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+_INVISIBLE = re.compile(f"[{INVISIBLE_FORMAT}]")
 _BASE = 0x9E3779B97F4A7C15  # odd, so invertible mod 2^64
 _LENGTH_MIX = _U64(0xC2B2AE3D27D4EB4F)
 _FOLD = _U64(0xFF51AFD7ED558CCD)

@@ -11,11 +11,12 @@ low-quality machine translation.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
 
 import apache_beam as beam
 
 from provmix.pipeline.label.evidence import Weights
+from provmix.pipeline.urls import split_url
 from provmix.schemas import documents as d
 
 EVIDENCE_NAME = "url_language_siblings"
@@ -64,13 +65,8 @@ def _strip_host(host: str) -> str:
 def sibling_key(url: str | None) -> str | None:
     """``url`` without scheme, ``www.``, language subdomain, first language path segment, language query
     parameters and trailing slash; None when there is no host. Language versions of one page share the key."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if not parts.hostname:
+    parts = split_url(url)
+    if parts is None or not parts.hostname:
         return None
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in LANGUAGE_PARAMS)
     path = _strip_path(parts.path).rstrip("/")
