@@ -154,10 +154,6 @@ class Deduplicate(beam.PTransform):
         super().__init__()
         self.config = config or DedupConfig()
 
-    def describe(self) -> dict:
-        """The stage's parameters for the manifest."""
-        return self.config.as_manifest()
-
     def expand(self, docs: beam.PCollection) -> StageResult:
         config = self.config
         if not config.enabled:
