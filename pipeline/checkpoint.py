@@ -9,7 +9,8 @@ input file and the config, so :class:`ScanFile` runs them for one whole file ins
     <key>.account.json        the file's accounting row (records, skipped, error)
     <key>.done                written last; a shard without it is scanned again
 
-``key`` hashes the path, size and modification time of the file with the per-record config sections, the
+Each file is scanned and stored a chunk of records at a time (one Parquet row group each) and replayed a row group
+at a time, so neither side holds a whole file. ``key`` hashes the path, size and modification time of the file with the per-record config sections, the
 provmix version and a fingerprint of the configured detectors' model files, so a changed file, config or model is
 never replayed from a stale checkpoint. Every file is written under a temporary name and renamed, so a retried or killed worker leaves either nothing or a whole file.
 :class:`CheckpointedScan` replays finished shards and scans the rest; its three outputs replace
@@ -21,10 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 import apache_beam as beam
-import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam import pvalue
 from apache_beam.io.filesystem import FileMetadata
@@ -43,6 +43,8 @@ REJECTS_SUFFIX = ".rejects.parquet"
 ACCOUNT_SUFFIX = ".account.json"
 DONE_SUFFIX = ".done"
 PER_RECORD_SECTIONS = ("read", *(stage.section for stage in PER_RECORD))
+CHUNK_RECORDS = 1024  # records scanned, and stored as one checkpoint row group, at a time (a multiple of the
+# per-record steps' batch sizes, so batches are the same as for a whole file whenever no record is rejected)
 
 
 def config_digest(config: RunConfig, version: str) -> str:
@@ -65,15 +67,12 @@ def _write_atomically(path: str, data: bytes) -> None:
         sink.write(data)
 
 
-def _parquet_bytes(rows: Sequence[dict], schema: pa.Schema) -> bytes:
-    sink = pa.BufferOutputStream()
-    pq.write_table(to_table(rows, schema), sink, compression="zstd")
-    return sink.getvalue().to_pybytes()
-
-
-def _read_parquet(path: str) -> list[dict]:
+def _read_parquet(path: str) -> Iterator[dict]:
+    """The rows of ``path``, one row group at a time."""
     with FileSystems.open(path) as source:
-        return pq.read_table(source).to_pylist()
+        parquet = pq.ParquetFile(source)
+        for group in range(parquet.num_row_groups):
+            yield from parquet.read_row_group(group).to_pylist()
 
 
 class ShardStore:
@@ -88,16 +87,26 @@ class ShardStore:
     def is_done(self, key: str) -> bool:
         return FileSystems.exists(self.path(key, DONE_SUFFIX))
 
-    def save(self, key: str, documents: Sequence[dict], rejects: Sequence[dict], account: dict) -> None:
-        """Store one shard; the ``.done`` marker goes last, so a kill at any point leaves the shard unfinished."""
+    def save(self, key: str, chunks: Iterable[tuple[list[dict], list[dict]]], account: Callable[[], dict]) -> None:
+        """Store one shard from ``(documents, rejects)`` chunks, each a row group, then ``account()``; the
+        ``.done`` marker goes last, so a kill at any point leaves the shard unfinished."""
         if not FileSystems.exists(self.root):
             FileSystems.mkdirs(self.root)
-        _write_atomically(self.path(key, DOCUMENTS_SUFFIX), _parquet_bytes(documents, d.DOCUMENT_SCHEMA))
-        _write_atomically(self.path(key, REJECTS_SUFFIX), _parquet_bytes(rejects, REJECT_SCHEMA))
-        _write_atomically(self.path(key, ACCOUNT_SUFFIX), json.dumps(account, sort_keys=True).encode())
+        with atomic_create(self.path(key, DOCUMENTS_SUFFIX)) as kept_sink, \
+                atomic_create(self.path(key, REJECTS_SUFFIX)) as rejected_sink:
+            writers = [(pq.ParquetWriter(kept_sink, d.DOCUMENT_SCHEMA, compression="zstd"), d.DOCUMENT_SCHEMA),
+                       (pq.ParquetWriter(rejected_sink, REJECT_SCHEMA, compression="zstd"), REJECT_SCHEMA)]
+            for chunk in chunks:
+                for (writer, schema), rows in zip(writers, chunk):
+                    if rows:
+                        writer.write_table(to_table(rows, schema))
+            for writer, _ in writers:
+                writer.close()
+        _write_atomically(self.path(key, ACCOUNT_SUFFIX), json.dumps(account(), sort_keys=True).encode())
         _write_atomically(self.path(key, DONE_SUFFIX), key.encode())
 
-    def load(self, key: str) -> tuple[list[dict], list[dict], dict]:
+    def load(self, key: str) -> tuple[Iterator[dict], Iterator[dict], dict]:
+        """The shard's documents and rejects (streamed, one row group at a time) and its accounting row."""
         with FileSystems.open(self.path(key, ACCOUNT_SUFFIX)) as source:
             account = json.loads(source.read().decode())
         return (_read_parquet(self.path(key, DOCUMENTS_SUFFIX)), _read_parquet(self.path(key, REJECTS_SUFFIX)),
@@ -133,7 +142,11 @@ def _batched(step: Step, records: list[dict], size: int) -> tuple[list, list]:
 
 
 class ScanFile(beam.DoFn):
-    """One input file → its checkpoint (unless already done); outputs the shard key."""
+    """One input file → its checkpoint (unless already done); outputs the shard key.
+
+    The file is scanned :data:`CHUNK_RECORDS` records at a time, each chunk one row group of the checkpoint, so
+    memory is bounded by the chunk, not by the file (a Common Crawl WARC holds 30–40 thousand records).
+    """
 
     def __init__(self, config: RunConfig, source: str, root: str, digest: str) -> None:
         self.config = config
@@ -153,19 +166,37 @@ class ScanFile(beam.DoFn):
     def process(self, metadata: FileMetadata) -> Iterator[str]:
         key = shard_key(metadata, self.digest)
         if not self.store.is_done(key):
-            self.store.save(key, *self.scan(metadata))
+            accounts: list[dict] = []
+            self.store.save(key, self.scan(metadata, accounts), lambda: _only(accounts))
         yield key
 
-    def scan(self, metadata: FileMetadata) -> tuple[list[dict], list[dict], dict]:
-        outputs = list(self.read.process(metadata))
-        (account,) = [o.value for o in outputs if isinstance(o, pvalue.TaggedOutput) and o.tag == INPUTS]
-        rejects = [o.value for o in outputs if isinstance(o, pvalue.TaggedOutput) and o.tag == FAILURES]
-        records = [o for o in outputs if not isinstance(o, pvalue.TaggedOutput)]
+    def scan(self, metadata: FileMetadata, accounts: list[dict]) -> Iterator[tuple[list[dict], list[dict]]]:
+        """``(documents after Detect, rejects)`` per chunk of the file's records; the file's accounting row,
+        which the reader emits last, is appended to ``accounts``."""
+        records: list[dict] = []
+        rejects: list[dict] = []
+        for output in self.read.process(metadata):
+            if isinstance(output, pvalue.TaggedOutput):
+                (accounts if output.tag == INPUTS else rejects).append(output.value)
+            else:
+                records.append(output)
+            if len(records) >= CHUNK_RECORDS:
+                yield self._steps(records, rejects)
+                records, rejects = [], []
+        yield self._steps(records, rejects)
+
+    def _steps(self, records: list[dict], rejects: list[dict]) -> tuple[list[dict], list[dict]]:
+        """Run every per-record step on one chunk; ``rejects`` gains theirs."""
         documents = records
         for step, size in self.steps:
             documents, rejected = _one_by_one(step, documents) if size is None else _batched(step, documents, size)
             rejects += rejected
-        return documents, rejects, account
+        return documents, rejects
+
+
+def _only(accounts: list[dict]) -> dict:
+    (account,) = accounts
+    return account
 
 
 class ScanResult(NamedTuple):

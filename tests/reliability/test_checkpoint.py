@@ -79,22 +79,27 @@ def _metadata(path: Path):
     return match.metadata_list[0]
 
 
+def _loaded(store: ShardStore, key: str) -> tuple[list[dict], list[dict], dict]:
+    documents, rejects, account = store.load(key)
+    return list(documents), list(rejects), account
+
+
 def test_resume_scans_only_unfinished_shards(corpus: Path, tmp_path: Path) -> None:
     files = [corpus / case.name for case in CASES[:4]]
     scan = ScanFile(CONFIG, d.SOURCE_CRAWL, str(tmp_path), config_digest(CONFIG, VERSION))
     scan.setup()
     keys = [next(scan.process(_metadata(f))) for f in files]
     store = ShardStore(str(tmp_path))
-    finished = [store.load(k) for k in keys]
+    finished = [_loaded(store, k) for k in keys]
     # a kill while shard 1 was being written: its documents file is cut and its marker missing
     os.remove(store.path(keys[1], DONE_SUFFIX))
     Path(store.path(keys[1], DOCUMENTS_SUFFIX)).write_bytes(b"PAR1 cut")
     scanned = []
     original = scan.scan
-    scan.scan = lambda metadata: scanned.append(metadata.path) or original(metadata)
+    scan.scan = lambda metadata, accounts: scanned.append(metadata.path) or original(metadata, accounts)
     assert [next(scan.process(_metadata(f))) for f in files] == keys
     assert scanned == [str(files[1])]
-    assert [store.load(k) for k in keys] == finished
+    assert [_loaded(store, k) for k in keys] == finished
 
 
 def test_key_follows_file_and_config(corpus: Path, tmp_path: Path) -> None:
@@ -122,3 +127,24 @@ def test_key_follows_the_detector_model_files(tmp_path: Path) -> None:
     assert config_digest(config, VERSION) == before
     (model / "weights.safetensors").write_bytes(b"retrained")
     assert config_digest(config, VERSION) != before
+
+
+def test_a_file_is_scanned_and_stored_a_chunk_at_a_time(corpus: Path, tmp_path: Path, monkeypatch) -> None:
+    """A file larger than a chunk becomes several row groups; scanning whole or in chunks stores the same rows."""
+    import pyarrow.parquet as pq
+
+    from provmix.pipeline import checkpoint
+
+    path = corpus / CASES[0].name
+    whole = ScanFile(CONFIG, d.SOURCE_CRAWL, str(tmp_path / "whole"), config_digest(CONFIG, VERSION))
+    whole.setup()
+    key = next(whole.process(_metadata(path)))
+    monkeypatch.setattr(checkpoint, "CHUNK_RECORDS", 2)
+    chunked = ScanFile(CONFIG, d.SOURCE_CRAWL, str(tmp_path / "chunked"), config_digest(CONFIG, VERSION))
+    chunked.setup()
+    assert next(chunked.process(_metadata(path))) == key
+    stored = ShardStore(str(tmp_path / "chunked"))
+    documents = pq.ParquetFile(stored.path(key, DOCUMENTS_SUFFIX))
+    sizes = [documents.metadata.row_group(i).num_rows for i in range(documents.num_row_groups)]
+    assert len(sizes) > 1 and max(sizes) <= 2
+    assert _loaded(stored, key) == _loaded(ShardStore(str(tmp_path / "whole")), key)
