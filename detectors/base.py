@@ -57,16 +57,23 @@ class Scores:
         """Per-text probability as Python floats, None where abstained (the Parquet form)."""
         return [None if a else float(p) for p, a in zip(self.probability, self.abstain)]
 
-    def thresholds(self, info: "ModelInfo") -> tuple[list[float | None], list[float | None]]:
-        """Per-text (threshold, human threshold): ``info``'s where the detector has one for every text, None
+    def operating_points(self, info: "ModelInfo") -> tuple[np.ndarray, np.ndarray]:
+        """Per-text (threshold, human threshold): ``info``'s where the detector has one for every text, NaN
         where abstained or where there is none."""
         return (self._per_text(self.threshold, info.threshold),
                 self._per_text(self.human_threshold, info.human_threshold))
 
-    def _per_text(self, points: np.ndarray | None, default: float | None) -> list[float | None]:
+    def thresholds(self, info: "ModelInfo") -> tuple[list[float | None], list[float | None]]:
+        """:meth:`operating_points` as Python floats, None where there is none (the Parquet form)."""
+        return tuple([None if np.isnan(v) else float(v) for v in points] for points in self.operating_points(info))
+
+    def _per_text(self, points: np.ndarray | None, default: float | None) -> np.ndarray:
         if points is None:
-            return [None if a else default for a in self.abstain]
-        return [None if a or np.isnan(t) else float(t) for t, a in zip(points, self.abstain)]
+            values = np.full(self.abstain.shape, np.nan if default is None else default)
+        else:
+            values = points.copy()
+        values[self.abstain] = np.nan
+        return values
 
 
 @dataclass(frozen=True)

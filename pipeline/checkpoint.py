@@ -10,9 +10,10 @@ input file and the config, so :class:`ScanFile` runs them for one whole file ins
     <key>.done                written last; a shard without it is scanned again
 
 Each file is scanned and stored a chunk of records at a time (one Parquet row group each) and replayed a row group
-at a time, so neither side holds a whole file. ``key`` hashes the path, size and modification time of the file with the per-record config sections, the
-provmix version and a fingerprint of the configured detectors' model files, so a changed file, config or model is
-never replayed from a stale checkpoint. Every file is written under a temporary name and renamed, so a retried or killed worker leaves either nothing or a whole file.
+at a time, so neither side holds a whole file. ``key`` hashes the path, size and modification time of the file
+with the per-record config sections, the provmix version and a fingerprint of the configured detectors' model
+files, so a changed file, config or model is never replayed from a stale checkpoint. Every file is written under a
+temporary name and renamed, so a retried or killed worker leaves either nothing or a whole file.
 :class:`CheckpointedScan` replays finished shards and scans the rest; its three outputs replace
 Read ─► Extract ─► IdentifyLanguage ─► Detect in the graph, and the global stages (dedup, label, floor,
 write) run on the replayed rows exactly as on fresh ones, so a resumed run writes the same bytes as an
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 import apache_beam as beam
 import pyarrow.parquet as pq
@@ -87,8 +88,8 @@ class ShardStore:
     def is_done(self, key: str) -> bool:
         return FileSystems.exists(self.path(key, DONE_SUFFIX))
 
-    def save(self, key: str, chunks: Iterable[tuple[list[dict], list[dict]]], account: Callable[[], dict]) -> None:
-        """Store one shard from ``(documents, rejects)`` chunks, each a row group, then ``account()``; the
+    def save(self, key: str, chunks: Iterable["Chunk"]) -> None:
+        """Store one shard from its chunks, each a row group, then the accounting row the last chunk carries; the
         ``.done`` marker goes last, so a kill at any point leaves the shard unfinished."""
         if not FileSystems.exists(self.root):
             FileSystems.mkdirs(self.root)
@@ -97,12 +98,13 @@ class ShardStore:
             writers = [(pq.ParquetWriter(kept_sink, d.DOCUMENT_SCHEMA, compression="zstd"), d.DOCUMENT_SCHEMA),
                        (pq.ParquetWriter(rejected_sink, REJECT_SCHEMA, compression="zstd"), REJECT_SCHEMA)]
             for chunk in chunks:
-                for (writer, schema), rows in zip(writers, chunk):
+                for (writer, schema), rows in zip(writers, (chunk.documents, chunk.rejects)):
                     if rows:
                         writer.write_table(to_table(rows, schema))
+                account = chunk.account
             for writer, _ in writers:
                 writer.close()
-        _write_atomically(self.path(key, ACCOUNT_SUFFIX), json.dumps(account(), sort_keys=True).encode())
+        _write_atomically(self.path(key, ACCOUNT_SUFFIX), json.dumps(account, sort_keys=True).encode())
         _write_atomically(self.path(key, DONE_SUFFIX), key.encode())
 
     def load(self, key: str) -> tuple[Iterator[dict], Iterator[dict], dict]:
@@ -141,6 +143,12 @@ def _batched(step: Step, records: list[dict], size: int) -> tuple[list, list]:
     return kept, rejected
 
 
+class Chunk(NamedTuple):
+    documents: list[dict]  # after Detect
+    rejects: list[dict]  # read failures and step rejects
+    account: dict | None  # the file's accounting row, on its last chunk only
+
+
 class ScanFile(beam.DoFn):
     """One input file → its checkpoint (unless already done); outputs the shard key.
 
@@ -166,24 +174,26 @@ class ScanFile(beam.DoFn):
     def process(self, metadata: FileMetadata) -> Iterator[str]:
         key = shard_key(metadata, self.digest)
         if not self.store.is_done(key):
-            accounts: list[dict] = []
-            self.store.save(key, self.scan(metadata, accounts), lambda: _only(accounts))
+            self.store.save(key, self.scan(metadata))
         yield key
 
-    def scan(self, metadata: FileMetadata, accounts: list[dict]) -> Iterator[tuple[list[dict], list[dict]]]:
-        """``(documents after Detect, rejects)`` per chunk of the file's records; the file's accounting row,
-        which the reader emits last, is appended to ``accounts``."""
+    def scan(self, metadata: FileMetadata) -> Iterator["Chunk"]:
+        """The file's records, :data:`CHUNK_RECORDS` at a time, through every per-record step; the last chunk
+        carries the file's accounting row, which the reader emits last."""
         records: list[dict] = []
         rejects: list[dict] = []
+        account = None
         for output in self.read.process(metadata):
-            if isinstance(output, pvalue.TaggedOutput):
-                (accounts if output.tag == INPUTS else rejects).append(output.value)
-            else:
+            if not isinstance(output, pvalue.TaggedOutput):
                 records.append(output)
+            elif output.tag == INPUTS:
+                account = output.value
+            elif output.tag == FAILURES:
+                rejects.append(output.value)
             if len(records) >= CHUNK_RECORDS:
-                yield self._steps(records, rejects)
+                yield Chunk(*self._steps(records, rejects), None)
                 records, rejects = [], []
-        yield self._steps(records, rejects)
+        yield Chunk(*self._steps(records, rejects), account)
 
     def _steps(self, records: list[dict], rejects: list[dict]) -> tuple[list[dict], list[dict]]:
         """Run every per-record step on one chunk; ``rejects`` gains theirs."""
@@ -193,10 +203,6 @@ class ScanFile(beam.DoFn):
             rejects += rejected
         return documents, rejects
 
-
-def _only(accounts: list[dict]) -> dict:
-    (account,) = accounts
-    return account
 
 
 class ScanResult(NamedTuple):

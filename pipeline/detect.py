@@ -1,8 +1,8 @@
 """Detect: every configured detector scores every document (scores only; the label stage decides).
 
-Per-detector results land in ``detector_scores`` (null score = abstained; ``threshold`` and ``human_threshold``
-= the detector's operating points for that document) and nowhere else: the label stage combines them into ``p_ai`` / ``p_mt``
-(``label.combine``).
+Per-detector results land in ``detector_scores`` (null score = abstained; ``threshold`` and ``human_threshold``:
+the detector's operating points for that document) and nowhere else: the label stage combines them into
+``p_ai`` / ``p_mt`` (``label.combine``).
 """
 from __future__ import annotations
 

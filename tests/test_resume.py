@@ -35,8 +35,8 @@ def test_rerun_after_a_kill_scans_only_unfinished_files(inputs: Path, tmp_path: 
 
     scanned = []
     original = checkpoint.ScanFile.scan
-    monkeypatch.setattr(checkpoint.ScanFile, "scan", lambda self, metadata, accounts: (
-        scanned.append(metadata.path), original(self, metadata, accounts))[1])
+    monkeypatch.setattr(checkpoint.ScanFile, "scan", lambda self, metadata: (
+        scanned.append(metadata.path), original(self, metadata))[1])
     assert run_cli("run", "--input", str(inputs / "*"), "--output", str(out), *FAST) == 0
     assert len(scanned) == 1
     assert "provmix: resuming: 2 of 3 files done" in capsys.readouterr().err

@@ -34,23 +34,18 @@ class CascadeDetector:
         """Each text carries the operating points of the member whose probability it kept."""
         first = self.fast.score(texts, langs)
         probability, abstain = first.probability.copy(), first.abstain.copy()
-        threshold, human = _points(first, self.fast.info)
+        threshold, human = first.operating_points(self.fast.info)
         band = np.flatnonzero(~abstain & (probability >= self.low) & (probability <= self.high))
         if len(band):
             second = self.slow.score([texts[i] for i in band], [langs[i] for i in band])
             kept = ~second.abstain
-            slow_threshold, slow_human = _points(second, self.slow.info)
+            slow_threshold, slow_human = second.operating_points(self.slow.info)
             probability[band[kept]] = second.probability[kept]
             threshold[band[kept]], human[band[kept]] = slow_threshold[kept], slow_human[kept]
         self.scored += int((~abstain).sum())
         self.rescored += len(band)
         return Scores.build(probability, abstain, threshold, human)
 
-
-def _points(scores: Scores, info: ModelInfo) -> tuple[np.ndarray, np.ndarray]:
-    """Per-text (threshold, human threshold) as float arrays, NaN where there is none."""
-    return tuple(np.array([np.nan if v is None else v for v in per_text], dtype=np.float64)
-                 for per_text in scores.thresholds(info))
 
 
 def load(argument: str | None = None, low: float = DEFAULT_BAND[0], high: float = DEFAULT_BAND[1],

@@ -73,8 +73,8 @@ def evaluate_rows(detector: Detector, rows: Sequence[dict]) -> dict:
     human_scored = (labels == HUMAN) & ~np.isnan(p)
     report["systems"] = _mt_groups(rows, p, langs, thresholds, human_scored, lambda r: r.get("generator") or "unknown")
     report["sources"] = _mt_groups(rows, p, langs, thresholds, human_scored, _source)
-    human = np.array([_or_nan(detector.human_threshold(lang)) for lang in langs])
-    report["originals"] = _originals(rows, p, thresholds, np.where(np.isnan(human), HUMAN_MAX, human))
+    human = np.array([detector.human_threshold(lang) or HUMAN_MAX for lang in langs])
+    report["originals"] = _originals(rows, p, thresholds, human)
     return report
 
 
@@ -93,10 +93,6 @@ def _at_threshold(labels: np.ndarray, p: np.ndarray, thresholds: np.ndarray) -> 
 def _source(row: dict) -> str:
     """The MT row's source, language pair and domain, e.g. ``wmt23/ru-en/reviews``."""
     return f"{row.get('source') or 'unknown'}/{row.get('pair') or 'unknown'}/{row.get('domain') or 'unknown'}"
-
-
-def _or_nan(value: float | None) -> float:
-    return np.nan if value is None else value
 
 
 def _originals(rows: Sequence[dict], p: np.ndarray, thresholds: np.ndarray, human: np.ndarray) -> dict:

@@ -1,10 +1,10 @@
 """Detector scores of one kind → one calibrated probability (``p_ai`` / ``p_mt``), one evidence item per detector
-whose weights sum to the log-odds of that probability, and the detectors' operating point.
+whose weights sum to the log-odds of that probability, and that probability's operating points.
 
 The operating points are where a detector reaches its targets on held-out calibration data (``detector_scores``'
 ``threshold``: the probability at 1% false positives on human text, 0.97 for ``ai-default``, 0.79–0.998 per
 language for ``mt-default``; ``human_threshold``: the probability at or below which at most 5% of its AI texts
-fall; None where a detector ships one). Calibrated probabilities carry the class balance of a training corpus, not
+fall; None where a detector ships none). Calibrated probabilities carry the class balance of a training corpus, not
 of the web, so with ``label.detector_thresholds`` the label stage labels ``ai`` / ``mt`` only at or above the
 first and clears a kind for ``human`` at or below the second.
 

@@ -7,8 +7,9 @@ and URL-sibling evidence weighted by ``label.evidence``. A kind whose posterior 
 document (the larger wins); ``human`` needs every kind in ``human_requires`` to have a posterior at or below its
 ``human_max``; anything else is ``unknown``. With ``label.detector_thresholds`` the deciding detector's shipped
 operating points set both bars (:mod:`provmix.pipeline.label.combine`). Declared sources decide by rule:
-``reference`` is human, ``synthetic`` is ai. The stage runs twice (before and after dedup) and replaces only its own evidence items, so
-the second pass is idempotent. See docs/labels-and-floor.md for the rules, defaults and evidence names.
+``reference`` is human, ``synthetic`` is ai. The stage runs twice (before and after dedup) and replaces only its
+own evidence items, so the second pass is idempotent. See docs/labels-and-floor.md for the rules, defaults and
+evidence names.
 """
 from __future__ import annotations
 

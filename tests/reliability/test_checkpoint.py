@@ -96,7 +96,7 @@ def test_resume_scans_only_unfinished_shards(corpus: Path, tmp_path: Path) -> No
     Path(store.path(keys[1], DOCUMENTS_SUFFIX)).write_bytes(b"PAR1 cut")
     scanned = []
     original = scan.scan
-    scan.scan = lambda metadata, accounts: scanned.append(metadata.path) or original(metadata, accounts)
+    scan.scan = lambda metadata: scanned.append(metadata.path) or original(metadata)
     assert [next(scan.process(_metadata(f))) for f in files] == keys
     assert scanned == [str(files[1])]
     assert [_loaded(store, k) for k in keys] == finished
