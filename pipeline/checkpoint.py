@@ -38,6 +38,7 @@ from provmix.pipeline.step import REJECTS, Step
 from provmix.pipeline.write import atomic_create, to_table
 from provmix.schemas import documents as d
 from provmix.schemas.rejects import REJECT_SCHEMA
+from provmix.schemas.version import SCHEMA_VERSION
 
 DOCUMENTS_SUFFIX = ".documents.parquet"
 REJECTS_SUFFIX = ".rejects.parquet"
@@ -49,13 +50,14 @@ CHUNK_RECORDS = 1024  # records scanned, and stored as one checkpoint row group,
 
 
 def config_digest(config: RunConfig, version: str) -> str:
-    """What a shard's scan depends on besides the file: the per-record config sections, the provmix version and
-    the files of every configured detector model (so a resumed run after retraining never mixes old and new scores)."""
+    """What a shard's scan depends on besides the file: the per-record config sections, the provmix and schema
+    versions and the files of every configured detector model (so a resumed run after retraining never mixes old
+    and new scores, and a stored checkpoint always has this schema's columns)."""
     from provmix.detectors.registry import spec_fingerprint
 
     sections = {name: config.as_dict()[name] for name in PER_RECORD_SECTIONS}
     models = [spec_fingerprint(spec) for spec in config.detect.detectors]
-    return hashlib.sha256(json.dumps([sections, version, models], sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([sections, version, SCHEMA_VERSION, models], sort_keys=True).encode()).hexdigest()
 
 
 def shard_key(metadata: FileMetadata, digest: str) -> str:

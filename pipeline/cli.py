@@ -163,17 +163,30 @@ def finalize_command(argv: Sequence[str]) -> int:
 def exit_status(manifest: dict, allow_empty: bool, allow_shortfall: bool) -> int:
     """Log each mix's counts and floor status (at warning level: -q keeps them); the exit status the run's
     outcome calls for."""
-    from provmix.pipeline.manifest import floor_status
-
+    log_mixes(manifest)
     log = logging.getLogger("provmix")
-    for name, mix in manifest["mixes"].items():
-        c = mix["counts"]
-        log.warning("mix %s: read %d, kept %d, rejected %d, failed %d; floor %s", name, c["read"], c["kept"],
-                    c["rejected"], c["failed"], floor_status(manifest["floor"], name))
     log.warning("%s in %.1fs: %s", manifest["status"], manifest["wall_seconds"], manifest.get("output", ""))
     if manifest["problems"]:
         log.error("outputs failed their checks: %s", "; ".join(manifest["problems"]))
         return UNVERIFIED
+    return mix_outcome(manifest, allow_empty, allow_shortfall)
+
+
+def log_mixes(manifest: dict) -> None:
+    """One line per mix: its counts and floor status."""
+    from provmix.pipeline.manifest import floor_status
+
+    for name, mix in manifest["mixes"].items():
+        c = mix["counts"]
+        logging.getLogger("provmix").warning(
+            "mix %s: read %d, kept %d, rejected %d, failed %d; floor %s", name, c["read"], c["kept"], c["rejected"],
+            c["failed"], floor_status(manifest["floor"], name))
+
+
+def mix_outcome(manifest: dict, allow_empty: bool, allow_shortfall: bool) -> int:
+    """The exit status of a run's (or a remix's) mixes: floor failed, a mix empty, a shortfall, or ok."""
+    from provmix.pipeline.manifest import floor_status
+
     if manifest["status"] == "failed":
         return FLOOR_FAILED
     if not allow_empty and any(m["documents"] == 0 for m in manifest["mixes"].values()):

@@ -18,23 +18,24 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
+from provmix.pipeline.cli import log_mixes, mix_outcome
 from provmix.pipeline.floor.transform import STAGE as FLOOR_STAGE
 from provmix.pipeline.graph import DOCUMENTS_DIR, build_mixes
 from provmix.pipeline.manifest import dumps, summarize
-from provmix.pipeline.options import load_config
-from provmix.pipeline.runner import DEFAULT_RUNNER, MANIFEST, RunError, commit, prepare_output
+from provmix.pipeline.options import add_outcome_flags, load_config
+from provmix.pipeline.runner import DEFAULT_RUNNER, MANIFEST, RunError, commit, prepare_output, run_status
 from provmix.pipeline.write import read_json
 from provmix.schemas.rejects import STAGE
 
 REMIXABLE = ("mixes", "write")  # config sections a remix may change
 
 
-def _stored_config(run: str) -> dict:
+def _stored_manifest(run: str) -> dict:
     path = FileSystems.join(run, MANIFEST)
     if not FileSystems.exists(path):
         raise RunError(f"{run} holds no finished run ({MANIFEST} missing)")
     with FileSystems.open(path) as f:
-        return json.loads(f.read().decode("utf-8"))["config"]
+        return json.loads(f.read().decode("utf-8"))
 
 
 def check_remixable(stored: dict, new: dict) -> None:
@@ -50,7 +51,8 @@ def remix(run: str, config_path: str | None, output: str, overwrite: bool = Fals
           beam_args: Sequence[str] = ()) -> dict:
     """Write the new mixes under ``output``; returns its manifest."""
     config = load_config(config_path)
-    check_remixable(_stored_config(run), config.as_dict())
+    stored = _stored_manifest(run)
+    check_remixable(stored["config"], config.as_dict())
     documents = FileSystems.join(run, DOCUMENTS_DIR, "*.parquet")
     if not FileSystems.match([documents])[0].metadata_list:
         raise RunError(f"{run} has no {DOCUMENTS_DIR}/ table to remix")
@@ -62,10 +64,13 @@ def remix(run: str, config_path: str | None, output: str, overwrite: bool = Fals
         earlier = (p | "ReadRejected" >> beam.io.ReadFromParquet(FileSystems.join(run, "rejected", "*.parquet"))
                    | "NotFloor" >> beam.Filter(lambda row: row[STAGE] != FLOOR_STAGE))
         mix_names = build_mixes(docs, [earlier], config, layout, [])
-    summary = summarize(read_json(layout.tally), [], mix_names)
-    manifest = {"remixed_from": run, "config": config.as_dict(), "config_sha256": config.sha256(),
-                "mixes": summary.get("mixes"), "floor": read_json(layout.floor)}
-    commit(output, layout)
+    summary = summarize(read_json(layout.tally), stored["inputs"], mix_names)  # the run's reads: same records
+    floor = read_json(layout.floor)
+    manifest = {"remixed_from": run, "status": run_status(floor), "config": config.as_dict(),
+                "config_sha256": config.sha256(), "counts": summary["counts"], "mixes": summary["mixes"],
+                "floor": floor}
+    if manifest["status"] == "ok":  # as for a run: a floor with policy fail not met commits no table
+        commit(output, layout)
     with FileSystems.create(FileSystems.join(output, MANIFEST)) as sink:
         sink.write(dumps(manifest).encode("utf-8"))
     FileSystems.delete([layout.root])
@@ -78,9 +83,11 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--config", help="YAML config whose mixes to build (default: the default mix)")
     parser.add_argument("--output", required=True, help="where the new mix/, rejected/, labels/ go")
     parser.add_argument("--overwrite", action="store_true", help="replace a finished remix at --output")
+    add_outcome_flags(parser)
     args, beam_args = parser.parse_known_args(list(argv))
     manifest = remix(args.run, args.config, args.output, args.overwrite, beam_args)
     for report in manifest["floor"]:
         print(f"provmix: mix {report['mix']} {report['scope']}={report['key']}: {report['status']}, "
               f"non-human {report['unit']} kept {report['kept']} of {report['allowed']} allowed", file=sys.stderr)
-    return 0
+    log_mixes(manifest)
+    return mix_outcome(manifest, args.allow_empty, args.allow_shortfall)

@@ -248,7 +248,8 @@ def run(argv: Sequence[str]) -> dict:
     return finalize(ours.output, _metrics(result))
 
 
-def _status(floor: list[dict]) -> str:
+def run_status(floor: list[dict]) -> str:
+    """``failed`` when a floor with policy ``fail`` reported a shortfall, else ``ok``."""
     failing = [r for r in floor if r.get("status") == "shortfall" and r.get("policy") == FAIL]
     return "failed" if failing else "ok"
 
@@ -273,7 +274,7 @@ def finalize(output: str, metrics: dict | None = None) -> dict:
         raise RunError(f"the job in {output} has not finished writing ({error})") from error
     summary = summarize(tally, inputs, head["mix_names"])
     problems = verify(summary, written)
-    status = _status(floor)
+    status = run_status(floor)
     for name, mix in summary["mixes"].items():
         mix["floor_status"] = floor_status(floor, name)
     if status == "failed":  # a replaced run's tables must not pass for this run's

@@ -67,12 +67,12 @@ PER_RECORD: tuple[Stage, ...] = (
 GLOBAL: tuple[Stage, ...] = (
     Stage("url_language_siblings", None, reads=(d.URL, d.LANG), writes=(d.EVIDENCE,)),
     Stage("label", "label", reads=(d.SOURCE, d.DETECTOR_SCORES, d.EVIDENCE, d.HTML_SIGNALS, d.LANG, *_DATES),
-          writes=(d.LABEL, d.LABEL_CONFIDENCE, d.EVIDENCE, d.P_AI, d.P_MT)),
+          writes=(d.LABEL, d.LABEL_CONFIDENCE, d.EVIDENCE, d.P_AI, d.P_MT, d.P_HUMAN)),
     Stage("dedup", "dedup", reads=(d.ID, d.TEXT, d.URL, d.LABEL, d.CRAWL_DATE),
           writes=(d.CLUSTER_ID, d.CLUSTER_SIZE, d.KEEPER_ID, d.FIRST_SEEN)),
     Stage("label", "label", reads=(d.FIRST_SEEN, d.CLUSTER_SIZE),
-          writes=(d.LABEL, d.LABEL_CONFIDENCE, d.EVIDENCE, d.P_AI, d.P_MT)),
-    Stage("human_floor", "mixes", reads=(d.LABEL, d.LABEL_CONFIDENCE, d.N_TOKENS, d.LANG), writes=()),
+          writes=(d.LABEL, d.LABEL_CONFIDENCE, d.EVIDENCE, d.P_AI, d.P_MT, d.P_HUMAN)),
+    Stage("human_floor", "mixes", reads=(d.LABEL, d.P_HUMAN, d.N_TOKENS, d.LANG), writes=()),
     Stage("write", "write", reads=(d.ID,), writes=()),
 )
 STAGES: tuple[Stage, ...] = (READ, *PER_RECORD, *GLOBAL)

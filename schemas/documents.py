@@ -40,6 +40,7 @@ LABEL = "label"
 LABEL_CONFIDENCE = "label_confidence"
 P_AI = "p_ai"
 P_MT = "p_mt"
+P_HUMAN = "p_human"  # posterior that the document is human (product over kinds of 1 - P(kind)); null: no evidence
 DETECTOR_SCORES = "detector_scores"
 EVIDENCE = "evidence"
 CLUSTER_ID = "cluster_id"
@@ -123,6 +124,7 @@ LABEL_FIELDS = [
     pa.field(LABEL_CONFIDENCE, pa.float64()),
     pa.field(P_AI, pa.float64()),
     pa.field(P_MT, pa.float64()),
+    pa.field(P_HUMAN, pa.float64()),
     pa.field(DETECTOR_SCORES, pa.list_(DETECTOR_SCORE_TYPE)),
     pa.field(EVIDENCE, pa.list_(EVIDENCE_TYPE)),
     pa.field(CLUSTER_ID, pa.string()),
@@ -163,6 +165,7 @@ LABEL_DEFAULTS = {
     LABEL_CONFIDENCE: None,
     P_AI: None,
     P_MT: None,
+    P_HUMAN: None,
     DETECTOR_SCORES: [],
     EVIDENCE: [],
     CLUSTER_ID: None,

@@ -53,6 +53,7 @@ REJECT_SCHEMA = pa.schema(
         pa.field(doc.N_TOKENS, pa.int64()),
         pa.field(doc.P_AI, pa.float64()),
         pa.field(doc.P_MT, pa.float64()),
+        pa.field(doc.P_HUMAN, pa.float64()),
         pa.field(doc.LABEL, pa.string()),
         pa.field(doc.CLUSTER_ID, pa.string()),
         pa.field(doc.KEEPER_ID, pa.string()),

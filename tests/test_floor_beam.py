@@ -15,7 +15,7 @@ from provmix.schemas.rejects import HUMAN_FLOOR, MIX, REASON, STAGE
 
 
 def generated_docs(n: int, seed: int) -> list[dict]:
-    rng = random.Random(seed)
+    rng, p_rng = random.Random(seed), random.Random(seed + 1)
     docs = []
     for i in range(n):
         source = rng.choice([d.SOURCE_CRAWL] * 4 + [d.SOURCE_REFERENCE, d.SOURCE_SYNTHETIC])
@@ -30,9 +30,18 @@ def generated_docs(n: int, seed: int) -> list[dict]:
                 n_tokens=rng.randint(1, 2000),
                 lang=rng.choice(["en", "de", "ja"]),
                 first_seen=rng.choice(["2020-01-01", "2024-01-01"]),
+                p_human=p_human(label, p_rng),
             )
         )
     return docs
+
+
+def p_human(label: str, rng: random.Random) -> float | None:
+    """A posterior that leans towards the label; unknown documents sometimes without any evidence."""
+    if label == d.UNKNOWN and rng.random() < 0.3:
+        return None
+    centre = {d.HUMAN: 0.85, d.AI: 0.1, d.MT: 0.2, d.UNKNOWN: 0.5}[label]
+    return min(1.0, max(0.0, rng.gauss(centre, 0.1)))
 
 
 MIXES = [
@@ -40,6 +49,7 @@ MIXES = [
     MixConfig(name="strict", human_floor=0.9, scope="language", unit="documents", seed=7),
     MixConfig(name="fresh", human_floor=0.5, min_fresh_human_share=0.8, fresh_after="2023-01-01"),
     MixConfig(name="gate", human_floor=0.95, policy="fail"),
+    MixConfig(name="expected", human_floor=0.7, unit="expected_tokens", scope="language", caps={d.AI: 0.05}),
 ]
 
 
@@ -56,7 +66,7 @@ def test_beam_mixes_rejects_and_reports_match_the_pure_reference() -> None:
             kept_ids = kept | f"Ids[{name}]" >> beam.Map(lambda x: x[d.ID])
             assert_that(kept_ids, equal_to(ids(expected[name].kept)), label=f"Kept[{name}]")
         dropped = [(x[d.ID], name, x[d.LABEL]) for name, local in expected.items() for x in local.dropped]
-        assert {name for _, name, _ in dropped} == {"default", "strict", "fresh"}
+        assert {name for _, name, _ in dropped} == {"default", "strict", "fresh", "expected"}
         rows = result.rejects | "RejectRows" >> beam.Map(lambda r: (r[d.ID], r[MIX], r[d.LABEL]))
         assert_that(rows, equal_to(dropped), label="Rejects")
         reasons = result.rejects | "Reasons" >> beam.Map(lambda r: (r[STAGE], r[REASON]))

@@ -35,7 +35,8 @@ def _finished_run(config_path: str, inputs: dict[str, list[str]], out: Path) -> 
     config = load_config(config_path)
     with beam.Pipeline(runner="FnApiRunner") as p:
         build(p, config, inputs, Layout(str(out)))
-    (out / "manifest.json").write_text(json.dumps({"config": config.as_dict()}))
+    accounts = [{"path": path, "records": sum(1 for _ in open(path))} for paths in inputs.values() for path in paths]
+    (out / "manifest.json").write_text(json.dumps({"config": config.as_dict(), "inputs": accounts}))
 
 
 def _rows(folder: Path) -> list[dict]:
@@ -55,17 +56,22 @@ def inputs(tmp_path: Path) -> dict[str, list[str]]:
 def test_remix_equals_a_fresh_run_with_the_new_config(tmp_path: Path, inputs: dict) -> None:
     old = _config(tmp_path / "old.yaml", [{"name": "default", "human_floor": 0.3}])
     new = _config(tmp_path / "new.yaml", [{"name": "default", "human_floor": 0.8},
-                                          {"name": "docs", "human_floor": 0.5, "unit": "documents", "seed": 3}])
+                                          {"name": "docs", "human_floor": 0.5, "unit": "documents", "seed": 3},
+                                          {"name": "expected", "human_floor": 0.5, "unit": "expected_tokens"}])
     _finished_run(old, inputs, tmp_path / "run")
     _finished_run(new, inputs, tmp_path / "fresh")
     assert run_cli("mix", str(tmp_path / "run"), "--config", new, "--output", str(tmp_path / "remix")) == 0
-    for table in ("mix/default", "mix/docs", "rejected", "labels"):
+    for table in ("mix/default", "mix/docs", "mix/expected", "rejected", "labels"):
         assert _rows(tmp_path / "remix" / table) == _rows(tmp_path / "fresh" / table), table
     manifest = json.loads((tmp_path / "remix" / "manifest.json").read_text())
     fresh_floor = json.loads((tmp_path / "fresh" / "_floor.json").read_text())
     assert sorted(map(json.dumps, manifest["floor"])) == sorted(map(json.dumps, fresh_floor))
     assert len(_rows(tmp_path / "remix" / "mix" / "default")) < len(_rows(tmp_path / "run" / "mix"))
     assert all(row[d.N_TOKENS] > 0 for row in _rows(tmp_path / "remix" / "labels"))
+    for name, mix in manifest["mixes"].items():  # every mix accounts for every record the run read
+        counts = mix["counts"]
+        assert counts["read"] == 52 == counts["kept"] + counts["rejected"] + counts["failed"], name
+        assert counts["kept"] == len(_rows(tmp_path / "remix" / "mix" / name))
 
 
 def test_remix_refuses_a_config_that_changes_what_reaches_the_floor(tmp_path: Path, inputs: dict) -> None:
@@ -76,3 +82,15 @@ def test_remix_refuses_a_config_that_changes_what_reaches_the_floor(tmp_path: Pa
     with pytest.raises(RunError, match="changes label"):
         remix(str(tmp_path / "run"), str(changed), str(tmp_path / "remix"))
     assert not (tmp_path / "remix").exists()
+
+
+def test_remix_exits_like_a_run_on_shortfall_and_on_a_failed_floor(tmp_path: Path, inputs: dict) -> None:
+    _finished_run(_config(tmp_path / "old.yaml", [{"name": "default"}]), inputs, tmp_path / "run")
+    warn = _config(tmp_path / "warn.yaml", [{"name": "default", "human_floor": 0.99, "policy": "warn"}])
+    fail = _config(tmp_path / "fail.yaml", [{"name": "default", "human_floor": 0.99, "policy": "fail"}])
+    run = str(tmp_path / "run")
+    assert run_cli("mix", run, "--config", warn, "--output", str(tmp_path / "w")) == 4
+    assert run_cli("mix", run, "--config", warn, "--output", str(tmp_path / "w2"), "--allow-shortfall") == 0
+    assert run_cli("mix", run, "--config", fail, "--output", str(tmp_path / "f")) == 5
+    manifest = json.loads((tmp_path / "f" / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and not (tmp_path / "f" / "mix").exists()

@@ -10,7 +10,8 @@ from provmix.schemas import documents as d
 _MIX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 TOKENS = "tokens"
 DOCUMENTS = "documents"
-UNITS = (TOKENS, DOCUMENTS)
+EXPECTED_TOKENS = "expected_tokens"  # a document adds P(human) × tokens to the human side, all its tokens to the mix
+UNITS = (TOKENS, DOCUMENTS, EXPECTED_TOKENS)
 
 GLOBAL = "global"
 SCOPE_COLUMNS = {"language": d.LANG, "domain": d.DOMAIN, "source": d.SOURCE}  # scope name → document column
@@ -36,7 +37,8 @@ class MixConfig:
 
     name: str = field(default="default", metadata=_help("the mix's name (its folder under mix/ when there are several)"))
     human_floor: float = field(default=0.6, metadata=_help("minimum share of human units in every scope of the mix"))
-    unit: str = field(default=TOKENS, metadata=_help("what the shares count: tokens (n_tokens) | documents"))
+    unit: str = field(default=TOKENS, metadata=_help(
+        "what the shares count: tokens (n_tokens) | documents | expected_tokens (human side: p_human × tokens)"))
     scope: str = field(default=GLOBAL, metadata=_help("where the floor holds: global | language | domain | source"))
     caps: dict = field(default_factory=dict, metadata=_help("class (ai, mt, unknown) → maximum share of the mix"))
     synthetic_cap: float | None = field(default=None, metadata=_help("maximum share of declared synthetic data"))
@@ -75,6 +77,8 @@ class MixConfig:
             raise ValueError(f"mix {self.name!r}: min_human_tokens must be >= 0")
         if self.unknown_counts_as_human and d.UNKNOWN in self.caps:
             raise ValueError(f"mix {self.name!r}: caps.unknown is meaningless while unknown counts as human")
+        if self.unit == EXPECTED_TOKENS:
+            _expected_compatible(self)
 
     def class_caps(self) -> dict[str, float]:
         """Caps by floor class, the synthetic cap included."""
@@ -87,6 +91,16 @@ class MixConfig:
 def _choice(mix: MixConfig, name: str, allowed: tuple[str, ...]) -> None:
     if getattr(mix, name) not in allowed:
         raise ValueError(f"mix {mix.name!r}: {name} must be one of {allowed}, not {getattr(mix, name)!r}")
+
+
+def _expected_compatible(mix: MixConfig) -> None:
+    """In expected tokens every document is partly human: label-based options have no meaning there."""
+    label_based = {"unknown_counts_as_human": mix.unknown_counts_as_human,
+                   "min_fresh_human_share": mix.min_fresh_human_share is not None}
+    clashing = [name for name, is_set in label_based.items() if is_set]
+    if clashing:
+        raise ValueError(f"mix {mix.name!r}: unit expected_tokens counts p_human, not labels; "
+                         f"drop {', '.join(clashing)}")
 
 
 def check_mixes(mixes: list[MixConfig]) -> None:

@@ -22,6 +22,10 @@ class Group(NamedTuple):
     fresh: bool
 
 
+Histogram = dict  # a group's bucket → [tokens, documents, expected human tokens]
+Selection = dict  # Group → frozenset of kept buckets (absent: keep all)
+
+
 def scope_key(doc: dict, mix: MixConfig) -> str:
     if mix.scope == GLOBAL:
         return GLOBAL_KEY
@@ -59,6 +63,12 @@ def tokens_of(doc: dict) -> int:
     """The ``n_tokens`` column, counted with the default tokenizer when extraction left it empty."""
     n = doc.get(d.N_TOKENS)
     return int(n) if n is not None else count_tokens(doc.get(d.TEXT) or "")
+
+
+def expected_human_tokens(doc: dict, tokens: int) -> int:
+    """``p_human × tokens`` rounded to whole tokens; 0 when the label stage had no evidence (``p_human`` null)."""
+    p = doc.get(d.P_HUMAN)
+    return 0 if p is None else round(p * tokens)
 
 
 def bucket_of(doc: dict, seed: int) -> int:

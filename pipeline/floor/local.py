@@ -8,8 +8,9 @@ from collections import defaultdict
 from typing import Iterable, NamedTuple
 
 from provmix.pipeline.floor.config import MixConfig
-from provmix.pipeline.floor.groups import bucket_of, group_of, human_classes, is_kept, scope_key, tokens_of
-from provmix.pipeline.floor.plan import Histogram, histogram_add, plan_scope
+from provmix.pipeline.floor.groups import (
+    Histogram, bucket_of, expected_human_tokens, group_of, human_classes, is_kept, scope_key, tokens_of)
+from provmix.pipeline.floor.plan import histogram_add, plan_scope
 
 
 class LocalMix(NamedTuple):
@@ -24,7 +25,9 @@ def select_mix(docs: Iterable[dict], mix: MixConfig) -> LocalMix:
     hists: dict[str, dict] = defaultdict(lambda: defaultdict(Histogram))
     for doc in docs:
         group = group_of(doc, mix, humans)
-        histogram_add(hists[scope_key(doc, mix)][group], bucket_of(doc, mix.seed), tokens_of(doc))
+        tokens = tokens_of(doc)
+        histogram_add(hists[scope_key(doc, mix)][group], bucket_of(doc, mix.seed), tokens,
+                      expected_human_tokens(doc, tokens))
     plans = {key: plan_scope(mix, key, groups, humans) for key, groups in hists.items()}
     kept, dropped = [], []
     for doc in docs:

@@ -13,6 +13,9 @@ where H counts the human units kept. Caps depend on the total K, so the search r
 ``K_c <= cap (H + K')`` with K' an upper bound of the optimum (first the floor budget, then the previous
 result): the relaxed optimum never falls below the true one, and when it meets its own caps it is optimal.
 Each failed round lowers K', so the rounds end. Ties go to buckets earlier in the seeded order.
+
+In ``unit: expected_tokens`` every bucket is partly human and the selection is
+:mod:`provmix.pipeline.floor.expected`'s.
 """
 from __future__ import annotations
 
@@ -20,14 +23,13 @@ import math
 from fractions import Fraction
 from typing import Mapping, NamedTuple
 
-from provmix.pipeline.floor.config import CLASSES, DOWNSAMPLE, TOKENS, MixConfig
-from provmix.pipeline.floor.groups import Group
+from provmix.pipeline.floor.config import CLASSES, DOCUMENTS, DOWNSAMPLE, EXPECTED_TOKENS, MixConfig
+from provmix.pipeline.floor.expected import select_expected
+from provmix.pipeline.floor.groups import Group, Histogram, Selection
 from provmix.pipeline.floor.knapsack import best_per_class, exact_feasible, first_fit
 
 MIN_HUMAN_TOKENS = "min_human_tokens"  # the one share-independent constraint: downsampling cannot fix it
 
-Histogram = dict  # bucket → [tokens, documents]
-Selection = dict  # Group → frozenset of kept buckets (absent: keep all)
 
 
 class ScopePlan(NamedTuple):
@@ -35,29 +37,32 @@ class ScopePlan(NamedTuple):
     report: dict
 
 
-def histogram_add(hist: Histogram, bucket: int, tokens: int) -> Histogram:
-    entry = hist.setdefault(bucket, [0, 0])
+def histogram_add(hist: Histogram, bucket: int, tokens: int, expected: int) -> Histogram:
+    entry = hist.setdefault(bucket, [0, 0, 0])
     entry[0] += tokens
     entry[1] += 1
+    entry[2] += expected
     return hist
 
 
 def histogram_merge(into: Histogram, other: Histogram) -> Histogram:
-    for bucket, (tokens, docs) in other.items():
-        entry = into.setdefault(bucket, [0, 0])
-        entry[0] += tokens
-        entry[1] += docs
+    for bucket, counts in other.items():
+        entry = into.setdefault(bucket, [0, 0, 0])
+        for i, n in enumerate(counts):
+            entry[i] += n
     return into
 
 
-def kept(hist: Histogram, buckets: frozenset | None = None) -> tuple[int, int]:
-    """(tokens, documents) of the kept ``buckets`` (None: all)."""
+def kept(hist: Histogram, buckets: frozenset | None = None) -> tuple[int, int, int]:
+    """(tokens, documents, expected human tokens) of the kept ``buckets`` (None: all)."""
     entries = [entry for bucket, entry in hist.items() if buckets is None or bucket in buckets]
-    return sum(e[0] for e in entries), sum(e[1] for e in entries)
+    return sum(e[0] for e in entries), sum(e[1] for e in entries), sum(e[2] for e in entries)
 
 
-def units(tokens_docs: tuple[int, int], unit: str) -> int:
-    return tokens_docs[0] if unit == TOKENS else tokens_docs[1]
+def units(counts: tuple[int, ...], unit: str) -> int:
+    """The mix-side units of ``counts``: documents, else tokens (expected_tokens counts a document's every token
+    in the mix and ``p_human × tokens`` on the human side)."""
+    return counts[1] if unit == DOCUMENTS else counts[0]
 
 
 class _Chosen(NamedTuple):
@@ -127,17 +132,20 @@ class _Measure(NamedTuple):
 def _measure(
     mix: MixConfig, groups: Mapping[Group, Histogram], selection: Selection, humans: frozenset[str]
 ) -> _Measure:
-    by_class = {cls: {"tokens": 0, "docs": 0} for cls in CLASSES}
+    by_class = {cls: {"tokens": 0, "docs": 0, "expected_human_tokens": 0} for cls in CLASSES}
     human = fresh = total = human_tokens = 0
     for group, hist in groups.items():
-        tokens_docs = kept(hist, selection.get(group))
-        by_class[group.cls]["tokens"] += tokens_docs[0]
-        by_class[group.cls]["docs"] += tokens_docs[1]
-        n = units(tokens_docs, mix.unit)
+        counts = kept(hist, selection.get(group))
+        for key, n in zip(by_class[group.cls], counts):
+            by_class[group.cls][key] += n
+        n = units(counts, mix.unit)
         total += n
-        if group.cls in humans:
+        if mix.unit == EXPECTED_TOKENS:
+            human += counts[2]
+            human_tokens += counts[2]
+        elif group.cls in humans:
             human += n
-            human_tokens += tokens_docs[0]
+            human_tokens += counts[0]
             fresh += n if group.fresh else 0
     return _Measure(by_class, human, fresh, total, human_tokens)
 
@@ -154,7 +162,7 @@ def _shortfalls(mix: MixConfig, m: _Measure, had_input: bool) -> list[dict]:
     if had_input and not m.total:
         short("empty_scope", mix.human_floor, None)
     for cls, cap in mix.class_caps().items():
-        n = units((m.by_class[cls]["tokens"], m.by_class[cls]["docs"]), mix.unit)
+        n = units(tuple(m.by_class[cls].values()), mix.unit)
         if n > Fraction(cap) * m.total:
             short(f"cap:{cls}", cap, m.share(n))
     if m.human_tokens < mix.min_human_tokens:
@@ -177,7 +185,12 @@ def plan_scope(
     """
     before = _measure(mix, groups, {}, humans)
     fixable = [s for s in _shortfalls(mix, before, had_input=False) if s["constraint"] != MIN_HUMAN_TOKENS]
-    chosen = _downsample(mix, groups, humans) if mix.policy == DOWNSAMPLE and fixable else _Chosen({}, True)
+    if mix.policy != DOWNSAMPLE or not fixable:
+        chosen = _Chosen({}, True)
+    elif mix.unit == EXPECTED_TOKENS:
+        chosen = _Chosen(select_expected(groups, mix), False)
+    else:
+        chosen = _downsample(mix, groups, humans)
     after = _measure(mix, groups, chosen.selection, humans)
     shortfall = _shortfalls(mix, after, had_input=before.total > 0)
     report = {

@@ -12,8 +12,9 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from provmix.pipeline.floor.config import MixConfig, check_mixes
-from provmix.pipeline.floor.groups import Group, bucket_of, group_of, human_classes, is_kept, scope_key, tokens_of
-from provmix.pipeline.floor.plan import Histogram, ScopePlan, histogram_add, histogram_merge, plan_scope
+from provmix.pipeline.floor.groups import (
+    Group, Histogram, bucket_of, expected_human_tokens, group_of, human_classes, is_kept, scope_key, tokens_of)
+from provmix.pipeline.floor.plan import ScopePlan, histogram_add, histogram_merge, plan_scope
 from provmix.pipeline.step import DOCUMENTS, REJECTS
 from provmix.schemas.rejects import HUMAN_FLOOR, MIX, make_reject
 
@@ -30,8 +31,8 @@ class _HistogramFn(beam.CombineFn):
     def create_accumulator(self) -> Histogram:
         return {}
 
-    def add_input(self, hist: Histogram, bucket_tokens: tuple[int, int]) -> Histogram:
-        return histogram_add(hist, *bucket_tokens)
+    def add_input(self, hist: Histogram, counts: tuple[int, int, int]) -> Histogram:
+        return histogram_add(hist, *counts)
 
     def merge_accumulators(self, hists: Iterable[Histogram]) -> Histogram:
         merged: Histogram = {}
@@ -67,9 +68,12 @@ class _Select(beam.DoFn):
         yield pvalue.TaggedOutput(REJECTS, {**row, MIX: self.mix.name})
 
 
-def _histogram_entry(doc: dict, mix: MixConfig, humans: frozenset[str]) -> tuple[tuple, tuple[int, int]]:
-    """``((scope, class, fresh), (bucket, tokens))``: a plain-tuple key, so Beam encodes it deterministically."""
-    return (scope_key(doc, mix), *group_of(doc, mix, humans)), (bucket_of(doc, mix.seed), tokens_of(doc))
+def _histogram_entry(doc: dict, mix: MixConfig, humans: frozenset[str]) -> tuple[tuple, tuple[int, int, int]]:
+    """``((scope, class, fresh), (bucket, tokens, expected human tokens))``: a plain-tuple key, so Beam encodes it
+    deterministically."""
+    tokens = tokens_of(doc)
+    key = (scope_key(doc, mix), *group_of(doc, mix, humans))
+    return key, (bucket_of(doc, mix.seed), tokens, expected_human_tokens(doc, tokens))
 
 
 def _by_scope(key: tuple, hist: Histogram) -> tuple[str, tuple[Group, Histogram]]:

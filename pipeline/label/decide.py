@@ -39,6 +39,7 @@ class Decision(NamedTuple):
     confidence: float | None  # posterior of the chosen label (human: product of 1 - P(kind)); None for unknown
     evidence: list[dict]
     probabilities: dict  # kind → combined detector probability (the p_ai / p_mt columns)
+    p_human: float | None  # product over kinds of 1 - posterior; None while a required kind has no evidence
 
 
 def combiners(config: LabelConfig) -> dict[str, Combiner]:
@@ -81,7 +82,8 @@ def decide_label(
     source = doc.get(d.SOURCE)
     if source in (d.SOURCE_REFERENCE, d.SOURCE_SYNTHETIC):
         label = d.HUMAN if source == d.SOURCE_REFERENCE else d.AI
-        return Decision(label, 1.0, upstream + [ev.item("rule", f"declared_source:{source}", 0.0)], probabilities)
+        rule = ev.item("rule", f"declared_source:{source}", 0.0)
+        return Decision(label, 1.0, upstream + [rule], probabilities, float(label == d.HUMAN))
 
     kind_items = _kind_evidence(doc, config, providers)
     posterior: dict[str, float | None] = {}
@@ -93,7 +95,16 @@ def decide_label(
     thresholds = {kind: label_threshold(kind, combined[kind], config) for kind in KINDS}
     human_max = {kind: human_threshold(kind, combined[kind], config) for kind in KINDS}
     label, confidence, rule = _rule(posterior, thresholds, human_max, config)
-    return Decision(label, confidence, upstream + own + [ev.item("rule", rule, 0.0)], probabilities)
+    evidence = upstream + own + [ev.item("rule", rule, 0.0)]
+    return Decision(label, confidence, evidence, probabilities, human_posterior(posterior, config))
+
+
+def human_posterior(posterior: dict[str, float | None], config: LabelConfig) -> float | None:
+    """P(human): the product over kinds of ``1 - P(kind)`` (kinds without evidence left out), None while a kind
+    in ``human_requires`` has no evidence at all."""
+    if any(posterior[kind] is None for kind in config.human_requires):
+        return None
+    return prod(1 - p for p in posterior.values() if p is not None)
 
 
 def label_threshold(kind: str, combined: Combined, config: LabelConfig) -> float:
@@ -125,15 +136,14 @@ def _rule(posterior: dict[str, float | None], thresholds: dict[str, float], huma
     uncertain = [kind for kind in config.human_requires if posterior[kind] > human_max[kind]]
     if uncertain:
         return d.UNKNOWN, None, f"unknown:uncertain:{','.join(uncertain)}"
-    confidence = prod(1 - p for p in posterior.values() if p is not None)
-    return d.HUMAN, confidence, "human_below_max"
+    return d.HUMAN, human_posterior(posterior, config), "human_below_max"
 
 
 def apply_decision(record: dict, decision: Decision) -> dict:
     """``record`` with the label columns of ``decision``."""
     columns = {PROBABILITY_COLUMNS[kind]: p for kind, p in decision.probabilities.items()}
     return {**record, d.LABEL: decision.label, d.LABEL_CONFIDENCE: decision.confidence,
-            d.EVIDENCE: decision.evidence, **columns}
+            d.EVIDENCE: decision.evidence, d.P_HUMAN: decision.p_human, **columns}
 
 
 class _LabelStep(Step):
