@@ -18,7 +18,7 @@ import apache_beam as beam
 from provmix.pipeline.checkpoint import CheckpointedScan
 from provmix.pipeline.dedup import Deduplicate
 from provmix.pipeline.floor import HumanFloor
-from provmix.pipeline.label import Label, UrlLanguageSiblings
+from provmix.pipeline.label import PROVISIONAL_LABEL, Label, UrlLanguageSiblings
 from provmix.pipeline.manifest import Tally
 from provmix.pipeline.options import RunConfig
 from provmix.pipeline.read import ReadInputs
@@ -106,7 +106,7 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
     check_columns(DECLARED)
     documents, rejects, inputs = scan(p, config, sources, work, version)
     documents = documents | "UrlLanguageSiblings" >> UrlLanguageSiblings()
-    provisional = documents | "ProvisionalLabel" >> Label(config.label)
+    provisional = documents | "ProvisionalLabel" >> Label(config.label, namespace=PROVISIONAL_LABEL)
     deduplicated = provisional.documents | "Deduplicate" >> Deduplicate(config.dedup)
     labelled = deduplicated.documents | "Label" >> Label(config.label)
     rejects += [provisional.rejects, deduplicated.rejects, labelled.rejects]

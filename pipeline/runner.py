@@ -12,9 +12,10 @@ import datetime as dt
 import logging
 import os
 import platform
+import tempfile
 import time
 from importlib import metadata
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -22,6 +23,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 
 from provmix.pipeline import card, graph
 from provmix.pipeline.checkpoint import ShardStore, config_digest, shard_key
+from provmix.pipeline.counters import PROGRESS_ENV
 from provmix.pipeline.detect import load_configured
 from provmix.pipeline.floor.config import FAIL
 from provmix.pipeline.manifest import dumps, floor_status, summarize, verify
@@ -241,11 +243,29 @@ def run(argv: Sequence[str]) -> dict:
         "mix_names": mix_names,
         "work": work,
     })
-    progress = Progress(log, len(matched), work, layout) if standard.runner != "DataflowRunner" else None
-    with progress or contextlib.nullcontext():
+    if standard.runner == "DataflowRunner":  # its console shows the stages' counters live
         result = pipeline.run()
         result.wait_until_finish()
+    else:
+        with _stage_counters() as counters, Progress(log, len(matched), work, layout, counters=counters):
+            result = pipeline.run()
+            result.wait_until_finish()
     return finalize(ours.output, _metrics(result))
+
+
+@contextlib.contextmanager
+def _stage_counters() -> Iterator[str]:
+    """A scratch folder the local workers write their stage counters to (:mod:`provmix.pipeline.counters`)."""
+    previous = os.environ.get(PROGRESS_ENV)
+    with tempfile.TemporaryDirectory(prefix="provmix-progress-") as folder:
+        os.environ[PROGRESS_ENV] = folder
+        try:
+            yield folder
+        finally:
+            if previous is None:
+                os.environ.pop(PROGRESS_ENV, None)
+            else:
+                os.environ[PROGRESS_ENV] = previous
 
 
 def run_status(floor: list[dict]) -> str:

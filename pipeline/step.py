@@ -7,7 +7,7 @@ in Beam Metrics under its stage name. :class:`BatchStep` does the same for batch
 back to one record at a time when a batch raises, so one bad record cannot take its batch down with it.
 
 Each step also adds its processing time to the ``micros`` counter, so per-stage throughput can be read from the
-run's metrics. Stages wrap steps in composite transforms whose ``expand`` returns a :class:`StageResult`.
+run's metrics (and, on local runners, from the progress lines: :mod:`provmix.pipeline.counters`). Stages wrap steps in composite transforms whose ``expand`` returns a :class:`StageResult`.
 """
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ import time
 
 import apache_beam as beam
 from apache_beam import pvalue
-from apache_beam.metrics import Metrics
-
+from provmix.pipeline.counters import StageCounter
 from provmix.schemas.rejects import REJECTED, STEP_ERROR, make_reject
 
 REJECTS = "rejects"
@@ -43,19 +42,21 @@ class StageResult(NamedTuple):
 
 
 class _Counted:
-    """Beam Metrics for one stage: records in, out, and rejected per reason."""
+    """Counters of one stage (under ``namespace``, the stage's name unless it runs twice): records in, out, and
+    rejected per reason."""
 
-    def __init__(self, stage: str) -> None:
+    def __init__(self, stage: str, namespace: str) -> None:
         self.stage = stage
-        self.records_in = Metrics.counter(stage, "in")
-        self.records_out = Metrics.counter(stage, "out")
-        self.micros = Metrics.counter(stage, "micros")
-        self._rejected: dict[str, object] = {}
+        self.namespace = namespace
+        self.records_in = StageCounter(namespace, "in")
+        self.records_out = StageCounter(namespace, "out")
+        self.micros = StageCounter(namespace, "micros")
+        self._rejected: dict[str, StageCounter] = {}
 
     def rejected(self, reason: str) -> None:
         counter = self._rejected.get(reason)
         if counter is None:
-            counter = self._rejected[reason] = Metrics.counter(self.stage, f"rejected.{reason}")
+            counter = self._rejected[reason] = StageCounter(self.namespace, f"rejected.{reason}")
         counter.inc()
 
     def reject_output(self, record: dict, error: BaseException) -> pvalue.TaggedOutput:
@@ -74,6 +75,7 @@ class Step(beam.DoFn):
     """Per-record work of one stage. Subclasses set ``stage`` and implement :meth:`apply`."""
 
     stage: str = "step"
+    namespace: str | None = None  # the counters' namespace when not ``stage`` (a stage that runs twice)
 
     def apply(self, record: dict) -> Iterable[dict]:
         raise NotImplementedError
@@ -82,7 +84,7 @@ class Step(beam.DoFn):
         """Load models and other per-worker state (runs once per DoFn instance)."""
 
     def setup(self) -> None:
-        self.counted = _Counted(self.stage)
+        self.counted = _Counted(self.stage, self.namespace or self.stage)
         self.start()
 
     def process(self, record: dict) -> Iterable:

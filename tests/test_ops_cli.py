@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import time
 from pathlib import Path
 
@@ -105,6 +106,35 @@ def test_progress_logs_each_interval(tmp_path: Path, caplog) -> None:
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) >= 2
     assert lines[-1].endswith("scan 1/3 files, written 1 Parquet shards")
+
+
+def test_progress_lines_count_each_stage_while_the_job_runs(tmp_path: Path, capsys, monkeypatch) -> None:
+    from provmix.pipeline import counters, progress
+    from tests.conftest import run_cli
+
+    monkeypatch.setattr(progress, "INTERVAL_SECONDS", 0.2)
+    monkeypatch.setattr(counters, "FLUSH_SECONDS", 0.0)
+    rng = random.Random(3)
+    words = "river stone bread market winter letter garden music window silver story paper light city".split()
+    with open(tmp_path / "in.jsonl", "w") as f:
+        for i in range(300):
+            f.write('{"text": "%s %d."}\n' % (" ".join(rng.choice(words) for _ in range(60)), i))
+    assert run_cli("run", "--input", str(tmp_path / "in.jsonl"), "--output", str(tmp_path / "out"),
+                   "--detectors", "", "--allow-empty", "--allow-shortfall") == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("provmix: running:")]
+    assert lines, "no progress line"
+    for stage in ("read", "extract", "language", "provisional_label", "dedup", "label"):
+        assert any(f" {stage} 300" in line for line in lines), (stage, lines[-1])
+    assert counters.PROGRESS_ENV not in __import__("os").environ  # the launcher cleans up after itself
+
+
+def test_stage_counts_in_pipeline_order() -> None:
+    from provmix.pipeline.progress import stage_counts
+
+    totals = {"human_floor.default.kept": 7, "dedup.kept": 10, "dedup.near_duplicates": 2, "extract.out": 41,
+              "extract.rejected.too_short": 9, "read.records": 50, "label.out": 10, "provisional_label.out": 41}
+    assert stage_counts(totals) == ["read 50", "extract 41 (9 rejected)", "provisional_label 41",
+                                    "dedup 10 (2 rejected)", "label 10", "mix default 7"]
 
 
 def test_resuming_counts_finished_checkpoints(tmp_path: Path) -> None:

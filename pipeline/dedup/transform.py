@@ -12,6 +12,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
+from provmix.pipeline.counters import StageCounter
 from provmix.pipeline.dedup.components import ConnectedComponents
 from provmix.pipeline.dedup.config import NAMESPACE, VERIFY_EXACT, DedupConfig
 from provmix.pipeline.dedup.keeper import Cluster, Member, SummariseCluster
@@ -92,8 +93,9 @@ class Route(beam.DoFn):
 
     def __init__(self) -> None:
         self.counters = {
-            reason: Metrics.counter(NAMESPACE, f"{reason}s") for reason in (EXACT_DUPLICATE, NEAR_DUPLICATE)
+            reason: StageCounter(NAMESPACE, f"{reason}s") for reason in (EXACT_DUPLICATE, NEAR_DUPLICATE)
         }
+        self.kept = StageCounter(NAMESPACE, "kept")
 
     def process(self, joined: tuple[str, dict]) -> Iterator:
         doc_id, parts = joined
@@ -117,6 +119,7 @@ class Route(beam.DoFn):
                 out[EVIDENCE] = list(doc.get(EVIDENCE) or []) + [mix]
             is_keeper_id = cluster.keeper.id == doc_id
             if is_keeper_id and copy == 0:
+                self.kept.inc()
                 yield out
                 continue
             reason = EXACT_DUPLICATE if is_keeper_id or member.exact_key == cluster.keeper.exact_key else NEAR_DUPLICATE

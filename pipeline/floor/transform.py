@@ -9,8 +9,8 @@ from typing import Iterable, NamedTuple, Sequence
 
 import apache_beam as beam
 from apache_beam import pvalue
-from apache_beam.metrics import Metrics
 
+from provmix.pipeline.counters import StageCounter
 from provmix.pipeline.floor.config import MixConfig, check_mixes
 from provmix.pipeline.floor.groups import (
     Group, Histogram, bucket_of, expected_human_tokens, group_of, human_classes, is_kept, scope_key, tokens_of)
@@ -52,8 +52,8 @@ class _Select(beam.DoFn):
         self.humans = humans
 
     def setup(self) -> None:
-        self.kept = Metrics.counter(STAGE, f"{self.mix.name}.kept")
-        self.dropped = Metrics.counter(STAGE, f"{self.mix.name}.dropped")
+        self.kept = StageCounter(STAGE, f"{self.mix.name}.kept")
+        self.dropped = StageCounter(STAGE, f"{self.mix.name}.dropped")
 
     def process(self, doc: dict, selection_by_scope: dict) -> Iterable:
         key = scope_key(doc, self.mix)

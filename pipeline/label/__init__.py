@@ -5,7 +5,7 @@
 siblings Beam stage runs before the label stage), ``decide`` (the rules and the Beam stage).
 """
 from provmix.pipeline.label.config import LabelConfig
-from provmix.pipeline.label.decide import DEFAULT_PROVIDERS, Decision, Label, decide_label
+from provmix.pipeline.label.decide import DEFAULT_PROVIDERS, PROVISIONAL_LABEL, Decision, Label, decide_label
 from provmix.pipeline.label.siblings import UrlLanguageSiblings
 
-__all__ = ["DEFAULT_PROVIDERS", "Decision", "Label", "LabelConfig", "UrlLanguageSiblings", "decide_label"]
+__all__ = ["DEFAULT_PROVIDERS", "PROVISIONAL_LABEL", "Decision", "Label", "LabelConfig", "UrlLanguageSiblings", "decide_label"]

@@ -27,6 +27,7 @@ from provmix.pipeline.step import StageResult, Step, run_step
 from provmix.schemas import documents as d
 
 STAGE = "label"
+PROVISIONAL_LABEL = "provisional_label"  # counters of the pass before dedup
 PROBABILITY_COLUMNS = {d.AI: d.P_AI, d.MT: d.P_MT}
 DEFAULT_PROVIDERS: tuple[ev.EvidenceProvider, ...] = (
     ev.EvidenceProvider(d.MT, "markup", markup_evidence),
@@ -149,10 +150,11 @@ def apply_decision(record: dict, decision: Decision) -> dict:
 class _LabelStep(Step):
     stage = STAGE
 
-    def __init__(self, config: LabelConfig, providers: Sequence[ev.EvidenceProvider]) -> None:
+    def __init__(self, config: LabelConfig, providers: Sequence[ev.EvidenceProvider], namespace: str) -> None:
         super().__init__()
         self.config = config
         self.providers = tuple(providers)
+        self.namespace = namespace
 
     def start(self) -> None:
         self.combine = combiners(self.config)
@@ -162,14 +164,18 @@ class _LabelStep(Step):
 
 
 class Label(beam.PTransform):
-    """Label every document (see :func:`decide_label`); rejects only records whose evidence could not be read."""
+    """Label every document (see :func:`decide_label`); rejects only records whose evidence could not be read.
+
+    ``namespace`` names the pass's counters (the pipeline labels twice: ``provisional_label`` before dedup)."""
 
     def __init__(
-        self, config: LabelConfig = LabelConfig(), providers: Sequence[ev.EvidenceProvider] = DEFAULT_PROVIDERS
+        self, config: LabelConfig = LabelConfig(), providers: Sequence[ev.EvidenceProvider] = DEFAULT_PROVIDERS,
+        namespace: str = STAGE,
     ) -> None:
         super().__init__()
         self.config = config
         self.providers = tuple(providers)
+        self.namespace = namespace
 
     def expand(self, documents: beam.PCollection) -> StageResult:
-        return run_step(documents, "Decide", _LabelStep(self.config, self.providers))
+        return run_step(documents, "Decide", _LabelStep(self.config, self.providers, self.namespace))

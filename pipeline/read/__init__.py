@@ -16,8 +16,8 @@ from apache_beam import pvalue
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes, FileMetadata
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.metrics import Metrics
 
+from provmix.pipeline.counters import StageCounter
 from provmix.pipeline.read.config import ReadConfig
 from provmix.pipeline.read.records import Failure, MissingFields, SkippedRecord
 from provmix.pipeline.read.tabular import iter_jsonl, iter_parquet
@@ -82,10 +82,10 @@ class ReadFile(beam.DoFn):
         self.source = source
 
     def setup(self) -> None:
-        self.records = Metrics.counter(STAGE, "records")
-        self.failed = Metrics.counter(STAGE, "failed")
-        self.skipped = Metrics.counter(STAGE, "skipped")
-        self.files = Metrics.counter(STAGE, "files")
+        self.records = StageCounter(STAGE, "records")
+        self.failed = StageCounter(STAGE, "failed")
+        self.skipped = StageCounter(STAGE, "skipped")
+        self.files = StageCounter(STAGE, "files")
 
     def process(self, metadata) -> Iterator:
         path, size = metadata.path, metadata.size_in_bytes
