@@ -7,8 +7,10 @@ Factories are imported lazily so that a worker only imports what its configurati
 from __future__ import annotations
 
 import importlib
+import inspect
 import threading
 from pathlib import Path
+from typing import Callable, Mapping
 
 from provmix.detectors.base import Detector
 
@@ -37,8 +39,8 @@ def split_spec(spec: str) -> tuple[str, str | None]:
     return family.strip(), (argument.strip() if sep else None)
 
 
-def load_detector(spec: str, **options: object) -> Detector:
-    """Build the detector named by ``spec``; raises :class:`UnknownDetector` with the known names."""
+def _factory(spec: str) -> tuple[Callable[..., Detector], str | None]:
+    """The factory of ``spec``'s family (its module imported; heavy libraries load only when it is called)."""
     family, argument = split_spec(spec)
     target = FACTORIES.get(family)
     if target is None:
@@ -46,7 +48,29 @@ def load_detector(spec: str, **options: object) -> Detector:
     module_name, factory_name = target.split(":")
     with IMPORT_LOCK:
         module = importlib.import_module(module_name)
-    return getattr(module, factory_name)(argument, **options)
+    return getattr(module, factory_name), argument
+
+
+def load_detector(spec: str, **options: object) -> Detector:
+    """Build the detector named by ``spec``; raises :class:`UnknownDetector` with the known names."""
+    factory, argument = _factory(spec)
+    return factory(argument, **options)
+
+
+def check_spec(spec: str, options: Mapping[str, object] | None = None) -> None:
+    """Check ``spec`` without loading a model (a CPU-only launcher can start a GPU job): a known family, every local
+    path it names present (``/``, ``./``, ``../`` or ``~``; anything else may be a hub id), and options its factory
+    takes. Raises :class:`UnknownDetector` or ``ValueError``; what only loading shows fails on the worker."""
+    factory, argument = _factory(spec)
+    for reference in (part.strip() for part in (argument or "").split(",")):
+        if reference.startswith(("/", "./", "../", "~")) and not Path(reference).expanduser().exists():
+            raise ValueError(f"detector {spec!r}: {reference} does not exist")
+    parameters = list(inspect.signature(factory).parameters.values())[1:]  # the first takes the argument
+    if not any(p.kind is p.VAR_KEYWORD for p in parameters):
+        unknown = sorted(set(options or {}) - {p.name for p in parameters})
+        if unknown:
+            raise ValueError(f"detector {spec!r} takes no option {', '.join(unknown)}; it takes: "
+                             f"{', '.join(p.name for p in parameters) or 'none'}")
 
 
 def spec_fingerprint(spec: str) -> str:

@@ -40,6 +40,19 @@ def load_configured(config: DetectConfig) -> list[Detector]:
     return [load_detector(spec, **config.options.get(spec, {})) for spec in config.detectors]
 
 
+def check_configured(config: DetectConfig) -> None:
+    """Check every configured spec and its options without loading a model (what the launcher does)."""
+    from provmix.detectors.registry import check_spec
+
+    for spec in config.detectors:
+        check_spec(spec, config.options.get(spec, {}))
+
+
+def configured_models(config: DetectConfig) -> list[dict]:
+    """What the manifest records of the configured detectors, as a worker loads them (the job's own account)."""
+    return [detector.info.as_dict() for detector in load_configured(config)]
+
+
 class ScoreDocuments(BatchStep):
     stage = STAGE
 

@@ -17,13 +17,14 @@ import apache_beam as beam
 
 from provmix.pipeline.checkpoint import CheckpointedScan
 from provmix.pipeline.dedup import Deduplicate
+from provmix.pipeline.detect import DetectConfig, configured_models
 from provmix.pipeline.floor import HumanFloor
 from provmix.pipeline.label import PROVISIONAL_LABEL, Label, UrlLanguageSiblings
 from provmix.pipeline.manifest import Tally
 from provmix.pipeline.options import RunConfig
 from provmix.pipeline.read import ReadInputs
 from provmix.pipeline.stages import PER_RECORD, STAGES as DECLARED, check_columns, stage_names
-from provmix.pipeline.write import WriteJsonList, WriteParquetShards
+from provmix.pipeline.write import WriteJsonList, WriteParquetShards, write_json
 from provmix.schemas.documents import DOCUMENT_SCHEMA, LABELS_SCHEMA, MIX, MIX_SCHEMA
 from provmix.schemas.rejects import REJECT_SCHEMA
 
@@ -66,6 +67,11 @@ class Layout:
     @property
     def floor(self) -> str:
         return self.path("_floor.json")
+
+    @property
+    def models(self) -> str:
+        """The configured detectors as a worker loaded them (the launcher only checks their specs)."""
+        return self.path("_models.json")
 
 
 def scan(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], work: str | None,
@@ -114,7 +120,12 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
         layout.path(DOCUMENTS_DIR), DOCUMENT_SCHEMA, config.write) | "TagDocuments" >> beam.Map(
         lambda pr: [DOCUMENTS_DIR, *pr])
     inputs | "WriteInputs" >> WriteJsonList(layout.inputs)
+    p | "Models" >> beam.Create([layout.models]) | "WriteModels" >> beam.Map(_write_models, config.detect)
     return build_mixes(labelled.documents, rejects, config, layout, [stored])
+
+
+def _write_models(path: str, detect: DetectConfig) -> None:
+    write_json(path, configured_models(detect))
 
 
 def build_mixes(labelled: beam.PCollection, rejects: list[beam.PCollection], config: RunConfig, layout: Layout,

@@ -24,7 +24,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from provmix.pipeline import card, graph
 from provmix.pipeline.checkpoint import ShardStore, config_digest, shard_key
 from provmix.pipeline.counters import PROGRESS_ENV
-from provmix.pipeline.detect import load_configured
+from provmix.pipeline.detect import check_configured
 from provmix.pipeline.floor.config import FAIL
 from provmix.pipeline.manifest import dumps, floor_status, summarize, verify
 from provmix.pipeline.options import ConfigError, ProvmixOptions, RunConfig, load_config, parse_run_args
@@ -215,10 +215,10 @@ def run(argv: Sequence[str]) -> dict:
     check_writable(ours.output)
     standard = options.view_as(StandardOptions)
     standard.runner = standard.runner or DEFAULT_RUNNER
-    try:
-        models = [detector.info.as_dict() for detector in load_configured(config.detect)]
+    try:  # without loading a model: a CPU-only launcher can start a GPU job; the job records what it loaded
+        check_configured(config.detect)
     except Exception as error:  # noqa: BLE001 - a bad model path or spec must fail before any work starts
-        raise ConfigError(f"cannot load detectors: {error}") from error
+        raise ConfigError(f"bad detector: {error}") from error
     layout = prepare_output(ours.output, ours.overwrite)
     version = _versions().get("provmix", "unknown")
     work = FileSystems.join(ours.output, WORK) if ours.checkpoint else None
@@ -238,7 +238,6 @@ def run(argv: Sequence[str]) -> dict:
         "config_sha256": config.sha256(),
         "stages_run": [stage for stage in graph.STAGES if stage not in skipped_stages(config)],
         "stages_skipped": skipped_stages(config),
-        "models": models,
         "dedup": config.dedup.as_manifest(),
         "mix_names": mix_names,
         "work": work,
@@ -289,6 +288,7 @@ def finalize(output: str, metrics: dict | None = None) -> dict:
     head = read_json(layout.run)
     try:
         tally, inputs, floor = read_json(layout.tally), read_json(layout.inputs), read_json(layout.floor)
+        models = read_json(layout.models)
         written = _written_files(read_json(layout.written), output, layout.root)
     except OSError as error:
         raise RunError(f"the job in {output} has not finished writing ({error})") from error
@@ -316,7 +316,7 @@ def finalize(output: str, metrics: dict | None = None) -> dict:
         "wall_seconds": round(time.time() - head["started_epoch"], 3),
         **{key: head[key] for key in ("runner", "config", "config_sha256", "stages_run", "stages_skipped")},
         "inputs": sorted(inputs, key=lambda a: a["path"]),
-        "models": head["models"],
+        "models": models,
         **summary,
         "floor": floor,
         "dedup": head["dedup"],
