@@ -36,6 +36,7 @@ from provmix.detectors.ai_text.logistic import LogisticModel
 from provmix.detectors.ai_text.protocols import generator_family, mean_rows, protocol_splits
 from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.data import split_by_group
+from provmix.detectors.model_card import config_block, write_card
 from provmix.detectors.metrics import summary, threshold_at_fpr
 from provmix.detectors.registry import load_detector
 
@@ -160,7 +161,8 @@ def format_results(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_card(folder: Path, head: LMHead, train_rows: Sequence[dict], config: LMTrainConfig, lm_name: str) -> None:
+def write_model_card(folder: Path, head: LMHead, train_rows: Sequence[dict], config: LMTrainConfig,
+                     lm_name: str) -> None:
     sources = sorted({r["source"] for r in train_rows})
     counts = {s: {label: sum(1 for r in train_rows if r["source"] == s and r["label"] == label)
                   for label in ("human", "ai")} for s in sources}
@@ -181,9 +183,7 @@ A seeded sample of up to {config.per_label} scorable rows per (source, label), s
 {data}
 
 ## Configuration
-```json
-{json.dumps(asdict(config), indent=1, sort_keys=True)}
-```
+{config_block(asdict(config))}
 
 ## Reproduce
 `python -m provmix.detectors.ai_text.lm_train --seed {config.seed} --per-label {config.per_label} --max-tokens
@@ -193,7 +193,7 @@ A seeded sample of up to {config.per_label} scorable rows per (source, label), s
 A 135M-parameter scorer: weak on LLM polish / rewrites of human text; English only; about one document per
 CPU-second, so on CPU it is meant for the `ai-cascade`'s uncertain band.
 """
-    (folder / "MODEL_CARD.md").write_text(text, encoding="utf-8")
+    write_card(folder, text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"shipped head on the held-out TOEFL essays: FPR {(p[human] >= head.threshold).mean():.3f} of "
               f"{human.sum()} human, TPR {(p[~human] >= head.threshold).mean():.3f} of {(~human).sum()} AI")
     digest = head.save(args.out)
-    write_card(args.out, head, train_rows, config, lm.name)
+    write_model_card(args.out, head, train_rows, config, lm.name)
     print(f"wrote {args.out / MODEL_JSON} (sha256 {digest})")
     return 0
 

@@ -1,4 +1,4 @@
-"""The model card written next to a trained AI-text model (``MODEL_CARD.md``): deterministic, no timestamps."""
+"""The model card of a trained ai-default model (written with :mod:`provmix.detectors.model_card`)."""
 from __future__ import annotations
 
 import json
@@ -7,8 +7,8 @@ from pathlib import Path
 from provmix.detectors.ai_text.evaluate import format_report
 from provmix.detectors.ai_text.features import FEATURE_NAMES
 from provmix.detectors.ai_text.stacked import StackedModel, combined_digest
+from provmix.detectors.model_card import config_block, data_list, write_card
 
-CARD_FILE = "MODEL_CARD.md"
 _FEATURES = (f"{len(FEATURE_NAMES)} cheap stylometric features (punctuation and function-word rates, character "
              "entropy, word and sentence-length shape)")
 VARIANT_DESCRIPTIONS = {
@@ -24,7 +24,7 @@ def write_model_card(folder: Path, model: StackedModel, digests: dict[str, str],
     """Write ``MODEL_CARD.md``: data, split, configuration, dev metrics, threshold, file digests."""
     meta = model.metadata
     config = meta["config"]
-    data_lines = "\n".join(f"- `{d['file']}` sha256 `{d['sha256']}`" for d in meta["data"])
+    data_lines = data_list(meta["data"])
     source_lines = "\n".join(
         f"| {source} | {n['train']} | {n['dev']} | {n['calibration']} | {n['evaluation']} | {n.get('weight', '-')} |"
         for source, n in meta["sources"].items())
@@ -81,9 +81,7 @@ The human false-positive rate per source above is at the shipped threshold. Gene
 and sources is lower: see `docs/ai-detector.md`.
 
 ## Configuration
-```json
-{json.dumps(config, indent=1, sort_keys=True)}
-```
+{config_block(config)}
 
 ## Files
 {file_lines}
@@ -98,6 +96,4 @@ English only (zh / ar / es / pt rows exist but are not scored: not measured well
 generators (GPT-2 to GPT-4 era); newer models, paraphrasers and
 human-edited AI text are likely to evade it. A probability, not proof: never use it alone to judge a person.
 """
-    path = folder / CARD_FILE
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_card(folder, text)

@@ -39,11 +39,11 @@ from provmix.detectors.ai_text.train import sha256_file
 from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.data import split_by_group
 from provmix.detectors.metrics import threshold_at_fpr
+from provmix.detectors.model_card import config_block, data_list, write_card
 from provmix.detectors.normalize import normalize_text
 
 MODEL_VERSION = "1.0.0"
 CACHE_DIR = Path("/tmp/provmix-minilm")
-CARD_FILE = "MODEL_CARD.md"
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def write_model_card(folder: Path, head: EmbeddingHead, digest: str, encoder_sha
     """``MODEL_CARD.md``: data, split, configuration, dev metrics, threshold, digests (no timestamps)."""
     meta, overall = head.metadata, dev_report["overall"]
     config = meta["config"]
-    data_lines = "\n".join(f"- `{d['file']}` sha256 `{d['sha256']}`" for d in meta["data"])
+    data_lines = data_list(meta["data"])
     features = " + ai-default's 85 stylometric features" if head.variant == "minilm+features" else ""
     text = f"""# ai-minilm {meta['version']}: English AI-generated-text detector on MiniLM embeddings
 
@@ -180,9 +180,7 @@ Overall: AUROC {overall['auroc']:.3f}, TPR@1%FPR {overall['tpr_at_1pct_fpr']:.3f
 Generalisation to unseen generators and sources: see `docs/ai-detector.md`.
 
 ## Configuration
-```json
-{json.dumps(config, indent=1, sort_keys=True)}
-```
+{config_block(config)}
 
 ## Files
 - `{MODEL_JSON}` sha256 `{digest}`
@@ -193,7 +191,7 @@ Generalisation to unseen generators and sources: see `docs/ai-detector.md`.
 ## Limitations
 English only; trained on 2019–2023 generators. A probability, not proof: never use it alone to judge a person.
 """
-    (folder / CARD_FILE).write_text(text, encoding="utf-8")
+    write_card(folder, text)
 
 
 def main(argv: list[str] | None = None) -> int:

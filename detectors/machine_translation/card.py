@@ -1,7 +1,6 @@
-"""The model card of an MT model directory, rendered from its config and the held-out test report."""
+"""The model card of an MT model directory, rendered from its config and the held-out test report (written with
+:mod:`provmix.detectors.model_card`)."""
 from __future__ import annotations
-
-FILENAME = "MODEL_CARD.md"
 
 
 def _fmt(value: float | None) -> str:

@@ -36,6 +36,7 @@ from provmix.detectors.machine_translation.seen import write_seen
 from provmix.detectors.machine_translation.text import CHUNK_TOKENS, clean_text, model_lines
 from provmix.detectors.machine_translation.train_one import NAN_EXIT
 from provmix.detectors.metrics import threshold_at_fpr
+from provmix.detectors.model_card import write_card
 from provmix.detectors.thresholds import human_threshold_at_macro_miss
 
 VERSION = "0.4.0"
@@ -196,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     (out / CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     test_rows = [row for documents in splits[TEST].values() for row, _, _ in documents]
     report = evaluate_rows(MTDetector(out), test_rows) if test_rows else None
-    (out / card.FILENAME).write_text(card.render(config, report), encoding="utf-8")
+    write_card(out, card.render(config, report))
     return 0
 
 

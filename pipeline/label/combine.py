@@ -20,11 +20,11 @@ import json
 import os
 from typing import Mapping, NamedTuple, Sequence
 
+from provmix.detectors.model_card import CARD_FILE
 from provmix.pipeline.label.config import DETECTOR_PREFIX, FUSION_PREFIX, LOG_ODDS
 from provmix.pipeline.label.evidence import item, logit, probability, sigmoid
 from provmix.schemas import documents as d
 
-FUSION_CARD = "MODEL_CARD.md"
 
 
 class Combined(NamedTuple):
@@ -97,9 +97,9 @@ class FusionRule(NamedTuple):
     @classmethod
     def load(cls, path: str) -> "FusionRule":
         """From ``{"kind", "detectors", "model": {mean, scale, weights, bias}}``; needs its card beside it."""
-        card = os.path.join(os.path.dirname(os.path.abspath(path)), FUSION_CARD)
+        card = os.path.join(os.path.dirname(os.path.abspath(path)), CARD_FILE)
         if not os.path.isfile(card):
-            raise ValueError(f"fusion model {path}: no {FUSION_CARD} beside it")
+            raise ValueError(f"fusion model {path}: no {CARD_FILE} beside it")
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
         model = data["model"]
