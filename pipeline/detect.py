@@ -6,6 +6,9 @@ the detector's operating points for that document) and nowhere else: the label s
 """
 from __future__ import annotations
 
+import json
+import threading
+import weakref
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -53,6 +56,34 @@ def configured_models(config: DetectConfig) -> list[dict]:
     return [detector.info.as_dict() for detector in load_configured(config)]
 
 
+class SharedDetectors:
+    """The loaded detectors of one config, shared by every scoring DoFn of a worker process (its threads and both
+    scan paths), so a process holds one copy of each model; ``lock`` serialises their use (a Hugging Face fast
+    tokenizer is not thread-safe, and one accelerator runs one batch at a time anyway)."""
+
+    def __init__(self, detectors: list[Detector]) -> None:
+        self.detectors = detectors
+        self.lock = threading.Lock()
+
+
+_LOADED: "weakref.WeakValueDictionary[str, SharedDetectors]" = weakref.WeakValueDictionary()
+_LOADING = threading.Lock()
+
+
+def shared_detectors(config: DetectConfig) -> SharedDetectors:
+    """This process's detectors for ``config``, loaded once while any DoFn holds them (freed after the last one);
+    the key includes the model files' fingerprints, so retrained files are loaded afresh."""
+    from provmix.detectors.registry import spec_fingerprint
+
+    key = json.dumps([config.detectors, config.options, [spec_fingerprint(spec) for spec in config.detectors]],
+                     sort_keys=True, default=str)
+    with _LOADING:
+        loaded = _LOADED.get(key)
+        if loaded is None:
+            loaded = _LOADED[key] = SharedDetectors(load_configured(config))
+        return loaded
+
+
 class ScoreDocuments(BatchStep):
     stage = STAGE
 
@@ -60,15 +91,16 @@ class ScoreDocuments(BatchStep):
         self.config = config
 
     def start(self) -> None:
-        self.detectors = load_configured(self.config)
+        self.shared = shared_detectors(self.config)
 
     def apply_batch(self, records: Sequence[dict]) -> Sequence[dict]:
         texts = [r[d.TEXT] for r in records]
         langs = [r[d.LANG] for r in records]
         results = []
-        for detector in self.detectors:
-            scores = detector.score(texts, langs)
-            results.append((detector.info, scores.values(), *scores.thresholds(detector.info)))
+        with self.shared.lock:
+            for detector in self.shared.detectors:
+                scores = detector.score(texts, langs)
+                results.append((detector.info, scores.values(), *scores.thresholds(detector.info)))
         scored = []
         for i, record in enumerate(records):
             record = {**record, d.DETECTOR_SCORES: list(record[d.DETECTOR_SCORES])}

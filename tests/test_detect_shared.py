@@ -1,0 +1,43 @@
+"""A worker process loads each configured model once: every scoring DoFn shares it while any holds it."""
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+from pathlib import Path
+
+from provmix.detectors.artifacts import SHIPPED_MODELS
+from provmix.pipeline import detect
+from provmix.pipeline.detect import DetectConfig, ScoreDocuments, shared_detectors
+from provmix.schemas import documents as d
+
+
+def _started(config: DetectConfig) -> ScoreDocuments:
+    step = ScoreDocuments(config)
+    step.setup()
+    return step
+
+
+def test_two_scoring_dofns_share_one_copy_of_the_models() -> None:
+    config = DetectConfig(detectors=["ai-default"])
+    first, second = _started(config), _started(config)
+    assert first.shared is second.shared
+    assert first.shared.detectors[0] is second.shared.detectors[0]
+    doc = d.new_document(id="x", text="A plain sentence about rivers, stones and bread. " * 8, lang="en")
+    (scored,) = first.apply_batch([doc])
+    assert scored[d.DETECTOR_SCORES][0][d.DETECTOR] == "ai-default"
+
+
+def test_the_models_are_freed_after_the_last_dofn_and_reloaded_when_their_files_change(tmp_path: Path) -> None:
+    folder = tmp_path / "ai"
+    shutil.copytree(SHIPPED_MODELS / "ai-default", folder)
+    config = DetectConfig(detectors=[f"ai-default:{folder}"])
+    step = _started(config)
+    first = step.shared
+    assert shared_detectors(config) is first
+    stat = (folder / "model.json").stat()
+    os.utime(folder / "model.json", (stat.st_atime, stat.st_mtime + 10))  # "retrained": new fingerprint
+    assert shared_detectors(config) is not first
+    del step, first
+    gc.collect()
+    assert not [key for key in detect._LOADED if str(folder) in key]  # nothing holds them: gone
