@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import weakref
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -51,37 +50,39 @@ def check_configured(config: DetectConfig) -> None:
         check_spec(spec, config.options.get(spec, {}))
 
 
-def configured_models(config: DetectConfig) -> list[dict]:
-    """What the manifest records of the configured detectors, as a worker loads them (the job's own account)."""
-    return [detector.info.as_dict() for detector in load_configured(config)]
+
 
 
 class SharedDetectors:
-    """The loaded detectors of one config, shared by every scoring DoFn of a worker process (its threads and both
-    scan paths), so a process holds one copy of each model; ``lock`` serialises their use (a Hugging Face fast
+    """The loaded detectors of one config, shared by every scoring DoFn of a worker process (its threads, both
+    scan paths and the step that records them for the manifest), so a process holds one copy of each model; ``lock`` serialises their use (a Hugging Face fast
     tokenizer is not thread-safe, and one accelerator runs one batch at a time anyway)."""
 
     def __init__(self, detectors: list[Detector]) -> None:
         self.detectors = detectors
         self.lock = threading.Lock()
 
+    def models(self) -> list[dict]:
+        """What the manifest records of these detectors (the job's own account of what it loaded)."""
+        return [detector.info.as_dict() for detector in self.detectors]
 
-_LOADED: "weakref.WeakValueDictionary[str, SharedDetectors]" = weakref.WeakValueDictionary()
+
+_CURRENT: dict[str, SharedDetectors] = {}  # at most one entry: the config this process scores with
 _LOADING = threading.Lock()
 
 
 def shared_detectors(config: DetectConfig) -> SharedDetectors:
-    """This process's detectors for ``config``, loaded once while any DoFn holds them (freed after the last one);
-    the key includes the model files' fingerprints, so retrained files are loaded afresh."""
+    """This process's detectors for ``config``, loaded once (another config, or retrained model files, whose
+    fingerprints are part of the key, replace them)."""
     from provmix.detectors.registry import spec_fingerprint
 
     key = json.dumps([config.detectors, config.options, [spec_fingerprint(spec) for spec in config.detectors]],
                      sort_keys=True, default=str)
     with _LOADING:
-        loaded = _LOADED.get(key)
-        if loaded is None:
-            loaded = _LOADED[key] = SharedDetectors(load_configured(config))
-        return loaded
+        if key not in _CURRENT:
+            _CURRENT.clear()  # drop the old models before loading the new ones
+            _CURRENT[key] = SharedDetectors(load_configured(config))
+        return _CURRENT[key]
 
 
 class ScoreDocuments(BatchStep):

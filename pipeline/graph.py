@@ -17,7 +17,7 @@ import apache_beam as beam
 
 from provmix.pipeline.checkpoint import CheckpointedScan
 from provmix.pipeline.dedup import Deduplicate
-from provmix.pipeline.detect import DetectConfig, configured_models
+from provmix.pipeline.detect import DetectConfig, shared_detectors
 from provmix.pipeline.floor import HumanFloor
 from provmix.pipeline.label import PROVISIONAL_LABEL, Label, UrlLanguageSiblings
 from provmix.pipeline.manifest import Tally
@@ -125,7 +125,7 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
 
 
 def _write_models(path: str, detect: DetectConfig) -> None:
-    write_json(path, configured_models(detect))
+    write_json(path, shared_detectors(detect).models())
 
 
 def build_mixes(labelled: beam.PCollection, rejects: list[beam.PCollection], config: RunConfig, layout: Layout,
