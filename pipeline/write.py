@@ -87,10 +87,14 @@ def to_table(rows: Iterable[dict], schema: pa.Schema) -> pa.Table:
 
 
 def write_rows(path: str, rows: Iterable[dict], schema: pa.Schema, compression: str) -> int:
-    """Write ``rows`` (projected on ``schema``) to ``path`` atomically; returns the row count."""
+    """Write ``rows`` (projected on ``schema``) to ``path`` atomically; returns the row count. An empty shard has
+    no row group at all (a zero-row group breaks readers that size their batches by the first group, such as
+    Hugging Face ``datasets``)."""
     table = to_table(sorted(rows, key=_sort_key), schema)
     with atomic_create(path) as sink:
-        pq.write_table(table, sink, compression=None if compression == "none" else compression)
+        with pq.ParquetWriter(sink, table.schema, compression=None if compression == "none" else compression) as out:
+            if table.num_rows:
+                out.write_table(table)
     return table.num_rows
 
 
