@@ -57,7 +57,8 @@ def config_digest(config: RunConfig, version: str) -> str:
 
     sections = {name: config.as_dict()[name] for name in PER_RECORD_SECTIONS}
     models = [spec_fingerprint(spec) for spec in config.detect.detectors]
-    return hashlib.sha256(json.dumps([sections, version, SCHEMA_VERSION, models], sort_keys=True).encode()).hexdigest()
+    identity = [sections, version, SCHEMA_VERSION, models]
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
 
 def shard_key(metadata: FileMetadata, digest: str) -> str:

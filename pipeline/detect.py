@@ -50,13 +50,11 @@ def check_configured(config: DetectConfig) -> None:
         check_spec(spec, config.options.get(spec, {}))
 
 
-
-
-
 class SharedDetectors:
     """The loaded detectors of one config, shared by every scoring DoFn of a worker process (its threads, both
-    scan paths and the step that records them for the manifest), so a process holds one copy of each model; ``lock`` serialises their use (a Hugging Face fast
-    tokenizer is not thread-safe, and one accelerator runs one batch at a time anyway)."""
+    scan paths and the step that records them for the manifest), so a process holds one copy of each model.
+    ``lock`` serialises their use (a Hugging Face fast tokenizer is not thread-safe, and one accelerator runs one
+    batch at a time anyway)."""
 
     def __init__(self, detectors: list[Detector]) -> None:
         self.detectors = detectors

@@ -242,24 +242,25 @@ def run(argv: Sequence[str]) -> dict:
         "mix_names": mix_names,
         "work": work,
     })
-    if standard.runner == "DataflowRunner":  # its console shows the stages' counters live
+    with _progress(log, len(matched), work, layout, str(standard.runner)):
         result = pipeline.run()
         result.wait_until_finish()
-    else:
-        with _stage_counters() as counters, Progress(log, len(matched), work, layout, counters=counters):
-            result = pipeline.run()
-            result.wait_until_finish()
     return finalize(ours.output, _metrics(result))
 
 
 @contextlib.contextmanager
-def _stage_counters() -> Iterator[str]:
-    """A scratch folder the local workers write their stage counters to (:mod:`provmix.pipeline.counters`)."""
+def _progress(log: logging.Logger, files: int, work: str | None, layout: graph.Layout, runner: str) -> Iterator[None]:
+    """Progress lines while the job runs, with the stages' counts from a scratch folder the local workers write
+    them to (:mod:`provmix.pipeline.counters`); none on Dataflow, whose console shows the counters live."""
+    if runner == "DataflowRunner":
+        yield
+        return
     previous = os.environ.get(PROGRESS_ENV)
     with tempfile.TemporaryDirectory(prefix="provmix-progress-") as folder:
         os.environ[PROGRESS_ENV] = folder
         try:
-            yield folder
+            with Progress(log, files, work, layout, counters=folder):
+                yield
         finally:
             if previous is None:
                 os.environ.pop(PROGRESS_ENV, None)

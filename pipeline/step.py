@@ -7,7 +7,9 @@ in Beam Metrics under its stage name. :class:`BatchStep` does the same for batch
 back to one record at a time when a batch raises, so one bad record cannot take its batch down with it.
 
 Each step also adds its processing time to the ``micros`` counter, so per-stage throughput can be read from the
-run's metrics (and, on local runners, from the progress lines: :mod:`provmix.pipeline.counters`). Stages wrap steps in composite transforms whose ``expand`` returns a :class:`StageResult`.
+run's metrics; what went on and what was rejected also reach the progress lines on local runners
+(:mod:`provmix.pipeline.counters`). Stages wrap steps in composite transforms whose ``expand`` returns a
+:class:`StageResult`.
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ import time
 
 import apache_beam as beam
 from apache_beam import pvalue
+from apache_beam.metrics import Metrics
+
 from provmix.pipeline.counters import StageCounter
 from provmix.schemas.rejects import REJECTED, STEP_ERROR, make_reject
 
@@ -48,9 +52,9 @@ class _Counted:
     def __init__(self, stage: str, namespace: str) -> None:
         self.stage = stage
         self.namespace = namespace
-        self.records_in = StageCounter(namespace, "in")
+        self.records_in = Metrics.counter(namespace, "in")  # the progress lines show only what went on or stopped
         self.records_out = StageCounter(namespace, "out")
-        self.micros = StageCounter(namespace, "micros")
+        self.micros = Metrics.counter(namespace, "micros")
         self._rejected: dict[str, StageCounter] = {}
 
     def rejected(self, reason: str) -> None:

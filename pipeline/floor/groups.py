@@ -71,6 +71,12 @@ def expected_human_tokens(doc: dict, tokens: int) -> int:
     return 0 if p is None else round(p * tokens)
 
 
+def histogram_entry(doc: dict, seed: int) -> tuple[int, int, int]:
+    """``(bucket, tokens, expected human tokens)``: what ``doc`` adds to its group's histogram."""
+    tokens = tokens_of(doc)
+    return bucket_of(doc, seed), tokens, expected_human_tokens(doc, tokens)
+
+
 def bucket_of(doc: dict, seed: int) -> int:
     """The document's place in the seeded selection order: the top bits of a 64-bit hash of its id."""
     return xxhash.xxh3_64_intdigest(f"{seed}\x00{doc[d.ID]}".encode()) >> (64 - BUCKET_BITS)

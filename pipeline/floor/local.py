@@ -8,8 +8,7 @@ from collections import defaultdict
 from typing import Iterable, NamedTuple
 
 from provmix.pipeline.floor.config import MixConfig
-from provmix.pipeline.floor.groups import (
-    Histogram, bucket_of, expected_human_tokens, group_of, human_classes, is_kept, scope_key, tokens_of)
+from provmix.pipeline.floor.groups import Histogram, group_of, histogram_entry, human_classes, is_kept, scope_key
 from provmix.pipeline.floor.plan import histogram_add, plan_scope
 
 
@@ -25,9 +24,7 @@ def select_mix(docs: Iterable[dict], mix: MixConfig) -> LocalMix:
     hists: dict[str, dict] = defaultdict(lambda: defaultdict(Histogram))
     for doc in docs:
         group = group_of(doc, mix, humans)
-        tokens = tokens_of(doc)
-        histogram_add(hists[scope_key(doc, mix)][group], bucket_of(doc, mix.seed), tokens,
-                      expected_human_tokens(doc, tokens))
+        histogram_add(hists[scope_key(doc, mix)][group], *histogram_entry(doc, mix.seed))
     plans = {key: plan_scope(mix, key, groups, humans) for key, groups in hists.items()}
     kept, dropped = [], []
     for doc in docs:

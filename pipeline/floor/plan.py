@@ -31,7 +31,6 @@ from provmix.pipeline.floor.knapsack import best_per_class, exact_feasible, firs
 MIN_HUMAN_TOKENS = "min_human_tokens"  # the one share-independent constraint: downsampling cannot fix it
 
 
-
 class ScopePlan(NamedTuple):
     selection: Selection
     report: dict
@@ -136,8 +135,10 @@ def _measure(
     human = fresh = total = human_tokens = 0
     for group, hist in groups.items():
         counts = kept(hist, selection.get(group))
-        for key, n in zip(by_class[group.cls], counts):
-            by_class[group.cls][key] += n
+        entry = by_class[group.cls]
+        entry["tokens"] += counts[0]
+        entry["docs"] += counts[1]
+        entry["expected_human_tokens"] += counts[2]
         n = units(counts, mix.unit)
         total += n
         if mix.unit == EXPECTED_TOKENS:
@@ -162,7 +163,7 @@ def _shortfalls(mix: MixConfig, m: _Measure, had_input: bool) -> list[dict]:
     if had_input and not m.total:
         short("empty_scope", mix.human_floor, None)
     for cls, cap in mix.class_caps().items():
-        n = units(tuple(m.by_class[cls].values()), mix.unit)
+        n = units((m.by_class[cls]["tokens"], m.by_class[cls]["docs"]), mix.unit)
         if n > Fraction(cap) * m.total:
             short(f"cap:{cls}", cap, m.share(n))
     if m.human_tokens < mix.min_human_tokens:

@@ -12,8 +12,7 @@ from apache_beam import pvalue
 
 from provmix.pipeline.counters import StageCounter
 from provmix.pipeline.floor.config import MixConfig, check_mixes
-from provmix.pipeline.floor.groups import (
-    Group, Histogram, bucket_of, expected_human_tokens, group_of, human_classes, is_kept, scope_key, tokens_of)
+from provmix.pipeline.floor.groups import Group, Histogram, group_of, histogram_entry, human_classes, is_kept, scope_key
 from provmix.pipeline.floor.plan import ScopePlan, histogram_add, histogram_merge, plan_scope
 from provmix.pipeline.step import DOCUMENTS, REJECTS
 from provmix.schemas.rejects import HUMAN_FLOOR, MIX, make_reject
@@ -68,12 +67,10 @@ class _Select(beam.DoFn):
         yield pvalue.TaggedOutput(REJECTS, {**row, MIX: self.mix.name})
 
 
-def _histogram_entry(doc: dict, mix: MixConfig, humans: frozenset[str]) -> tuple[tuple, tuple[int, int, int]]:
+def _keyed_entry(doc: dict, mix: MixConfig, humans: frozenset[str]) -> tuple[tuple, tuple[int, int, int]]:
     """``((scope, class, fresh), (bucket, tokens, expected human tokens))``: a plain-tuple key, so Beam encodes it
     deterministically."""
-    tokens = tokens_of(doc)
-    key = (scope_key(doc, mix), *group_of(doc, mix, humans))
-    return key, (bucket_of(doc, mix.seed), tokens, expected_human_tokens(doc, tokens))
+    return (scope_key(doc, mix), *group_of(doc, mix, humans)), histogram_entry(doc, mix.seed)
 
 
 def _by_scope(key: tuple, hist: Histogram) -> tuple[str, tuple[Group, Histogram]]:
@@ -98,7 +95,7 @@ class _OneMix(beam.PTransform):
         mix, humans = self.mix, self.humans
         plans = (
             docs
-            | "Entries" >> beam.Map(_histogram_entry, mix, humans)
+            | "Entries" >> beam.Map(_keyed_entry, mix, humans)
             | "Histograms" >> beam.CombinePerKey(_HistogramFn())
             | "ByScope" >> beam.MapTuple(_by_scope)
             | "GroupScopes" >> beam.GroupByKey()

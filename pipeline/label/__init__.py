@@ -8,4 +8,5 @@ from provmix.pipeline.label.config import LabelConfig
 from provmix.pipeline.label.decide import DEFAULT_PROVIDERS, PROVISIONAL_LABEL, Decision, Label, decide_label
 from provmix.pipeline.label.siblings import UrlLanguageSiblings
 
-__all__ = ["DEFAULT_PROVIDERS", "PROVISIONAL_LABEL", "Decision", "Label", "LabelConfig", "UrlLanguageSiblings", "decide_label"]
+__all__ = ["DEFAULT_PROVIDERS", "PROVISIONAL_LABEL", "Decision", "Label", "LabelConfig", "UrlLanguageSiblings",
+           "decide_label"]

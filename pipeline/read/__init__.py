@@ -16,6 +16,7 @@ from apache_beam import pvalue
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes, FileMetadata
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
 
 from provmix.pipeline.counters import StageCounter
 from provmix.pipeline.read.config import ReadConfig
@@ -82,10 +83,10 @@ class ReadFile(beam.DoFn):
         self.source = source
 
     def setup(self) -> None:
-        self.records = StageCounter(STAGE, "records")
+        self.records = StageCounter(STAGE, "records")  # these two reach the progress lines
         self.failed = StageCounter(STAGE, "failed")
-        self.skipped = StageCounter(STAGE, "skipped")
-        self.files = StageCounter(STAGE, "files")
+        self.skipped = Metrics.counter(STAGE, "skipped")
+        self.files = Metrics.counter(STAGE, "files")
 
     def process(self, metadata) -> Iterator:
         path, size = metadata.path, metadata.size_in_bytes
