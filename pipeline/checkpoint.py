@@ -207,7 +207,6 @@ class ScanFile(beam.DoFn):
         return documents, rejects
 
 
-
 class ScanResult(NamedTuple):
     documents: beam.PCollection  # documents after Detect
     rejects: beam.PCollection  # every reject and failure of the per-record stages
@@ -215,15 +214,27 @@ class ScanResult(NamedTuple):
 
 
 class ReplayShard(beam.DoFn):
+    """A finished shard → its documents, each with where its whole row is stored (:data:`d.STORED_IN`,
+    :data:`d.STORED_ROW`, so the writers can read the text back after the global stages moved it without it), its
+    rejects and its accounting row."""
+
     def __init__(self, root: str) -> None:
         self.root = root
 
     def process(self, key: str) -> Iterator:
-        documents, rejects, account = ShardStore(self.root).load(key)
-        yield from documents
+        store = ShardStore(self.root)
+        documents, rejects, account = store.load(key)
+        stored_in = store.path(key, DOCUMENTS_SUFFIX)
+        for index, document in enumerate(documents):
+            yield {**document, d.STORED_IN: stored_in, d.STORED_ROW: index}
         for row in rejects:
             yield pvalue.TaggedOutput(REJECTS, row)
         yield pvalue.TaggedOutput(INPUTS, account)
+
+
+def without_text(document: dict) -> dict:
+    """A replayed document as the global stages carry it: its text stays in the checkpoint until it is written."""
+    return {column: value for column, value in document.items() if column != d.TEXT}
 
 
 class CheckpointedScan(beam.PTransform):

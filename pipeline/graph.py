@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import apache_beam as beam
+import pyarrow as pa
 
-from provmix.pipeline.checkpoint import CheckpointedScan
+from provmix.pipeline.checkpoint import CheckpointedScan, without_text
 from provmix.pipeline.dedup import Deduplicate
+from provmix.pipeline.dedup.transform import SketchDocuments
 from provmix.pipeline.detect import DetectConfig, shared_detectors
 from provmix.pipeline.floor import HumanFloor
 from provmix.pipeline.label import PROVISIONAL_LABEL, Label, UrlLanguageSiblings
@@ -24,7 +26,7 @@ from provmix.pipeline.manifest import Tally
 from provmix.pipeline.options import RunConfig
 from provmix.pipeline.read import ReadInputs
 from provmix.pipeline.stages import PER_RECORD, STAGES as DECLARED, check_columns, stage_names
-from provmix.pipeline.write import WriteJsonList, WriteParquetShards, write_json
+from provmix.pipeline.write import WriteConfig, WriteJsonList, WriteParquetShards, write_json
 from provmix.schemas.documents import DOCUMENT_SCHEMA, LABELS_SCHEMA, MIX, MIX_SCHEMA
 from provmix.schemas.rejects import REJECT_SCHEMA
 
@@ -42,10 +44,6 @@ class Layout:
         from apache_beam.io.filesystems import FileSystems
 
         return FileSystems.join(self.root, *parts)
-
-    def mix_dir(self, name: str) -> str:
-        """``mix/<name>/``, however many mixes are configured (queries and dataset configs stay valid)."""
-        return self.path("mix", name)
 
     @property
     def run(self) -> str:
@@ -72,6 +70,22 @@ class Layout:
     def models(self) -> str:
         """The configured detectors as a worker loaded them (the launcher only checks their specs)."""
         return self.path("_models.json")
+
+
+SCRATCH = "_scratch"  # the writers' spill files while the shards are written
+
+
+@dataclass(frozen=True)
+class Writers:
+    """The Parquet writers of one run: a table under ``layout`` from its path parts, spilling under ``_scratch``."""
+
+    layout: Layout
+    config: WriteConfig
+    stored: bool = False  # the documents travel without their text, which is read back from their stored files
+
+    def __call__(self, schema: pa.Schema, *parts: str) -> WriteParquetShards:
+        return WriteParquetShards(self.layout.path(*parts), schema, self.config, self.layout.path(SCRATCH, *parts),
+                                  self.stored)
 
 
 def scan(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], work: str | None,
@@ -111,27 +125,32 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
     """
     check_columns(DECLARED)
     documents, rejects, inputs = scan(p, config, sources, work, version)
+    sketches = documents | "SketchTexts" >> SketchDocuments(config.dedup)  # the last stage to read the text
+    documents = sketches.documents
+    if work:  # the text stays in the checkpoints; the writers read it back (late materialisation)
+        documents = documents | "WithoutText" >> beam.Map(without_text)
     documents = documents | "UrlLanguageSiblings" >> UrlLanguageSiblings()
     provisional = documents | "ProvisionalLabel" >> Label(config.label, namespace=PROVISIONAL_LABEL)
-    deduplicated = provisional.documents | "Deduplicate" >> Deduplicate(config.dedup)
+    deduplicated = provisional.documents | "Deduplicate" >> Deduplicate(config.dedup, sketches)
     labelled = deduplicated.documents | "Label" >> Label(config.label)
     rejects += [provisional.rejects, deduplicated.rejects, labelled.rejects]
-    stored = labelled.documents | "WriteDocuments" >> WriteParquetShards(
-        layout.path(DOCUMENTS_DIR), DOCUMENT_SCHEMA, config.write) | "TagDocuments" >> beam.Map(
+    writers = Writers(layout, config.write, stored=bool(work))
+    written = labelled.documents | "WriteDocuments" >> writers(DOCUMENT_SCHEMA, DOCUMENTS_DIR) | "TagDocuments" >> beam.Map(
         lambda pr: [DOCUMENTS_DIR, *pr])
     inputs | "WriteInputs" >> WriteJsonList(layout.inputs)
     p | "Models" >> beam.Create([layout.models]) | "WriteModels" >> beam.Map(_write_models, config.detect)
-    return build_mixes(labelled.documents, rejects, config, layout, [stored])
+    return build_mixes(labelled.documents, rejects, config, writers, [written])
 
 
 def _write_models(path: str, detect: DetectConfig) -> None:
     write_json(path, shared_detectors(detect).models())
 
 
-def build_mixes(labelled: beam.PCollection, rejects: list[beam.PCollection], config: RunConfig, layout: Layout,
+def build_mixes(labelled: beam.PCollection, rejects: list[beam.PCollection], config: RunConfig, writers: Writers,
                 written: list[beam.PCollection]) -> list[str]:
     """The floor of every mix on labelled documents, and every output after it (mix/, rejected/, labels/,
     tallies, floor reports); ``rejects`` and ``written`` hold what earlier stages rejected and wrote."""
+    layout = writers.layout
     floor = labelled | "HumanFloor" >> HumanFloor(config.mixes)
     mixes = floor.mixes
     mix_names = [mix.name for mix in config.mixes]
@@ -139,16 +158,14 @@ def build_mixes(labelled: beam.PCollection, rejects: list[beam.PCollection], con
     written = written + [
         mixes[name]
         | f"Name[{name}]" >> beam.Map(lambda doc, n=name: {**doc, MIX: n})
-        | f"WriteMix[{name}]" >> WriteParquetShards(layout.mix_dir(name), MIX_SCHEMA, config.write)
+        | f"WriteMix[{name}]" >> writers(MIX_SCHEMA, "mix", name)  # mix/<name>/ however many mixes there are
         | f"Tag[{name}]" >> beam.Map(lambda pr, n=name: [f"mix:{n}", *pr])
         for name in mix_names
     ]
-    written.append(all_rejects | "WriteRejected" >> WriteParquetShards(
-        layout.path("rejected"), REJECT_SCHEMA, config.write) | "TagRejected" >> beam.Map(
+    written.append(all_rejects | "WriteRejected" >> writers(REJECT_SCHEMA, "rejected") | "TagRejected" >> beam.Map(
         lambda pr: ["rejected", *pr]))
     if config.write.labels:
-        written.append(labelled | "WriteLabels" >> WriteParquetShards(
-            layout.path("labels"), LABELS_SCHEMA, config.write) | "TagLabels" >> beam.Map(
+        written.append(labelled | "WriteLabels" >> writers(LABELS_SCHEMA, "labels") | "TagLabels" >> beam.Map(
             lambda pr: ["labels", *pr]))
     written | "AllWritten" >> beam.Flatten() | "WriteWritten" >> WriteJsonList(layout.written)
     (mixes, all_rejects) | "Tally" >> Tally(layout.tally)

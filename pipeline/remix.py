@@ -20,7 +20,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 
 from provmix.pipeline.cli import log_mixes, mix_outcome
 from provmix.pipeline.floor.transform import STAGE as FLOOR_STAGE
-from provmix.pipeline.graph import DOCUMENTS_DIR, build_mixes
+from provmix.pipeline.graph import DOCUMENTS_DIR, Writers, build_mixes
 from provmix.pipeline.manifest import dumps, summarize
 from provmix.pipeline.options import add_outcome_flags, load_config
 from provmix.pipeline.runner import DEFAULT_RUNNER, MANIFEST, RunError, commit, prepare_output, run_status
@@ -63,7 +63,7 @@ def remix(run: str, config_path: str | None, output: str, overwrite: bool = Fals
         docs = p | "ReadDocuments" >> beam.io.ReadFromParquet(documents)
         earlier = (p | "ReadRejected" >> beam.io.ReadFromParquet(FileSystems.join(run, "rejected", "*.parquet"))
                    | "NotFloor" >> beam.Filter(lambda row: row[STAGE] != FLOOR_STAGE))
-        mix_names = build_mixes(docs, [earlier], config, layout, [])
+        mix_names = build_mixes(docs, [earlier], config, Writers(layout, config.write), [])
     summary = summarize(read_json(layout.tally), stored["inputs"], mix_names)  # the run's reads: same records
     floor = read_json(layout.floor)
     manifest = {"remixed_from": run, "status": run_status(floor), "config": config.as_dict(),

@@ -3,11 +3,17 @@
 Rows go to shard ``xxh64(id) % num_shards`` and are sorted within their shard, so the same input gives
 byte-identical files whatever the worker count, bundle sizes or input order. Every shard file is written
 (empty ones too), first under a temporary name and then renamed, so a reader never sees half a file.
+
+No whole row crosses a shuffle: each bundle spills its rows into per-shard Parquet files under a scratch folder and
+only their paths are grouped by shard. Rows that travelled without their text (:data:`d.STORED_IN` names the file
+holding their whole row: late materialisation) are first grouped by that file, text-free, and get their text back
+from it one row group at a time.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
@@ -17,6 +23,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xxhash
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.transforms.window import GlobalWindows
+from apache_beam.utils.windowed_value import WindowedValue
 
 from provmix.schemas import documents as d
 from provmix.schemas import rejects as r
@@ -41,10 +49,8 @@ def shard_of(row_id: str, num_shards: int) -> int:
     return xxhash.xxh64_intdigest(row_id.encode("utf-8", "surrogatepass")) % num_shards
 
 
-def _sort_key(row: dict) -> tuple:
-    # ids are unique among documents; rejects rows for one record id are ordered by where and why
-    return (row.get(d.ID) or "", row.get(r.STAGE) or "", row.get(r.REASON) or "", row.get(r.MIX) or "",
-            row.get(r.DETAIL) or "")
+# ids are unique among documents; rejects rows for one record id are ordered by where and why (missing: "")
+_SORT_COLUMNS = (d.ID, r.STAGE, r.REASON, r.MIX, r.DETAIL)
 
 
 def shard_path(directory: str, shard: int, num_shards: int) -> str:
@@ -87,10 +93,18 @@ def to_table(rows: Iterable[dict], schema: pa.Schema) -> pa.Table:
 
 
 def write_rows(path: str, rows: Iterable[dict], schema: pa.Schema, compression: str) -> int:
-    """Write ``rows`` (projected on ``schema``) to ``path`` atomically; returns the row count. An empty shard has
-    no row group at all (a zero-row group breaks readers that size their batches by the first group, such as
-    Hugging Face ``datasets``)."""
-    table = to_table(sorted(rows, key=_sort_key), schema)
+    """Write ``rows`` (projected on ``schema``) to ``path`` atomically; returns the row count."""
+    return write_table(path, to_table(rows, schema), compression)
+
+
+def write_table(path: str, table: pa.Table, compression: str) -> int:
+    """Write ``table`` to ``path`` atomically, rows in :data:`_SORT_COLUMNS` order; returns the row count. An empty
+    shard has no row group at all (a zero-row group breaks readers that size their batches by the first group,
+    such as Hugging Face ``datasets``)."""
+    keys = [table.column(name).to_pylist() if name in table.column_names else [None] * table.num_rows
+            for name in _SORT_COLUMNS]
+    order = sorted(range(table.num_rows), key=lambda i: tuple(column[i] or "" for column in keys))
+    table = table.take(pa.array(order, type=pa.int64())).combine_chunks()
     with atomic_create(path) as sink:
         with pq.ParquetWriter(sink, table.schema, compression=None if compression == "none" else compression) as out:
             if table.num_rows:
@@ -98,29 +112,109 @@ def write_rows(path: str, rows: Iterable[dict], schema: pa.Schema, compression: 
     return table.num_rows
 
 
-class WriteParquetShards(beam.PTransform):
-    """Rows → ``directory/part-SSSSS-of-NNNNN.parquet``; outputs (path, rows) per shard."""
+class ReadBackText(beam.DoFn):
+    """``(stored file, rows without text)`` → the rows with their text, read from the file a row group at a time
+    (only the groups that hold one of the rows)."""
 
-    def __init__(self, directory: str, schema: pa.Schema, config: WriteConfig) -> None:
+    def process(self, item: tuple[str, Iterable[dict]]) -> Iterator[dict]:
+        path, rows = item
+        pending = sorted(rows, key=lambda row: row[d.STORED_ROW])
+        with FileSystems.open(path) as source:
+            parquet = pq.ParquetFile(source)
+            start, next_row = 0, 0
+            for group in range(parquet.num_row_groups):
+                end = start + parquet.metadata.row_group(group).num_rows
+                if next_row < len(pending) and pending[next_row][d.STORED_ROW] < end:
+                    texts = parquet.read_row_group(group, columns=[d.TEXT]).column(0)
+                    while next_row < len(pending) and pending[next_row][d.STORED_ROW] < end:
+                        row = pending[next_row]
+                        yield {**row, d.TEXT: texts[row[d.STORED_ROW] - start].as_py()}
+                        next_row += 1
+                start = end
+        if next_row < len(pending):
+            raise ValueError(f"{path} holds {start} rows; row {pending[next_row][d.STORED_ROW]} was asked")
+
+
+class SpillShards(beam.DoFn):
+    """Rows → Parquet spill files of at most ``rows_per_file`` rows of one shard each, under ``scratch``; outputs
+    ``(shard, spill path)``. Rows are buffered per shard within a bundle only."""
+
+    def __init__(self, scratch: str, schema: pa.Schema, num_shards: int, rows_per_file: int = 1024) -> None:
+        self.scratch = scratch
+        self.schema = schema
+        self.num_shards = num_shards
+        self.rows_per_file = rows_per_file
+
+    def start_bundle(self) -> None:
+        self.pending: dict[int, list[dict]] = {}
+
+    def process(self, row: dict) -> Iterator[tuple[int, str]]:
+        shard = shard_of(row[d.ID], self.num_shards)
+        rows = self.pending.setdefault(shard, [])
+        rows.append(project(row, self.schema.names))
+        if len(rows) >= self.rows_per_file:
+            yield self._spill(shard)
+
+    def finish_bundle(self) -> Iterator[WindowedValue]:
+        for shard in sorted(self.pending):
+            yield GlobalWindows.windowed_value(self._spill(shard))
+
+    def _spill(self, shard: int) -> tuple[int, str]:
+        path = FileSystems.join(self.scratch, f"{shard:05d}-{uuid.uuid4().hex}.parquet")
+        with FileSystems.create(path) as sink:
+            pq.write_table(to_table(self.pending.pop(shard), self.schema), sink, compression="snappy")
+        return shard, path
+
+
+def _read_spills(paths: Sequence[str], schema: pa.Schema) -> pa.Table:
+    tables = []
+    for path in paths:
+        with FileSystems.open(path) as source:
+            tables.append(pq.read_table(source).cast(schema))  # Parquet renames list items to "element"
+    return pa.concat_tables(tables) if tables else schema.empty_table()
+
+
+class WriteParquetShards(beam.PTransform):
+    """Rows → ``directory/part-SSSSS-of-NNNNN.parquet``; outputs (path, rows) per shard.
+
+    ``scratch`` holds the spill files while the shards are written. With ``stored``, every row names the file its
+    whole row is stored in (:data:`d.STORED_IN`) and ``schema``'s text is read back from there.
+    """
+
+    def __init__(self, directory: str, schema: pa.Schema, config: WriteConfig, scratch: str,
+                 stored: bool = False) -> None:
         super().__init__()
         self.directory = directory
         self.schema = schema
         self.config = config
+        self.scratch = scratch
+        self.stored = stored and d.TEXT in schema.names
 
     def expand(self, rows: beam.PCollection) -> beam.PCollection:
-        n, names = self.config.num_shards, self.schema.names
-        # projected before the shuffle: only the written columns travel (labels/ and rejected/ carry no text)
-        keyed = rows | "KeyByShard" >> beam.Map(lambda row: (shard_of(row[d.ID], n), project(row, names)))
+        n, schema = self.config.num_shards, self.schema
+        if self.stored:
+            names = [*schema.names, d.STORED_ROW]
+            rows = (
+                rows
+                | "ByStoredFile" >> beam.Map(lambda row: (row[d.STORED_IN], project(row, names)))
+                | "GroupByStoredFile" >> beam.GroupByKey()
+                | "ReadBackText" >> beam.ParDo(ReadBackText())
+            )
+        spills = rows | "Spill" >> beam.ParDo(SpillShards(self.scratch, schema, n))
         every_shard = rows.pipeline | "AllShards" >> beam.Create(range(n)) | beam.Map(lambda s: (s, None))
-        directory, schema, compression = self.directory, self.schema, self.config.compression
+        directory, compression = self.directory, self.config.compression
 
         def write_shard(item: tuple) -> tuple[str, int]:
             shard, grouped = item
+            spilled = sorted(grouped["spills"])
             path = shard_path(directory, shard, n)
-            return path, write_rows(path, grouped["rows"], schema, compression)
+            written = path, write_table(path, _read_spills(spilled, schema), compression)
+            if spilled:
+                FileSystems.delete(spilled)
+            return written
 
         return (
-            {"rows": keyed, "shard": every_shard}
+            {"spills": spills, "shard": every_shard}
             | "GroupShards" >> beam.CoGroupByKey()
             | "WriteShard" >> beam.Map(write_shard)
         )

@@ -35,6 +35,11 @@ RAW_KIND = "raw_kind"  # html | text | None (unsupported): what extraction must 
 HTTP_STATUS = "http_status"  # status code of an HTTP response record
 TRANSIENT_COLUMNS = (RAW_CONTENT, RAW_KIND, HTTP_STATUS)
 
+# --- transient, never written: what the global stages carry instead of the text (late materialisation) ----------
+EXACT_KEY = "_exact_key"  # dedup's key of the normalised text, set where the text is sketched
+STORED_IN = "_stored_in"  # the Parquet file holding the document's whole row (text included), or absent
+STORED_ROW = "_stored_row"  # the row's index in that file
+
 # --- provenance label ------------------------------------------------------------------------------
 LABEL = "label"
 LABEL_CONFIDENCE = "label_confidence"

@@ -1,12 +1,16 @@
 """``Deduplicate``: exact and MinHash near-duplicate removal as one composite Beam transform.
 
-Documents → sketches (exact key, MinHash signature, keeper facts) → exact groups (star edges; one representative
+Documents → sketches (exact key, MinHash signature, shingle set) → exact groups (star edges; one representative
 each goes on to LSH) → LSH buckets (verified pairs) → connected components → per-cluster summary (combiner) →
 every document gets its cluster columns; keepers and singletons go on, the others become rejects.
+
+:class:`SketchDocuments` is the only step that reads the text. The graph runs it right after the per-record stages,
+so the documents can travel on without their text (late materialisation, :mod:`pipeline.write`) and
+``Deduplicate`` takes its sketches; given documents alone, ``Deduplicate`` sketches them itself.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -26,6 +30,7 @@ from provmix.schemas.documents import (
     CLUSTER_ID,
     CLUSTER_SIZE,
     EVIDENCE,
+    EXACT_KEY,
     FIRST_SEEN,
     ID,
     KEEPER_ID,
@@ -47,10 +52,10 @@ _MEMBER, _ROOT, _CLUSTER, _DOC, _ASSIGNMENT = "member", "root", "cluster", "doc"
 
 
 class Sketch(beam.DoFn):
-    """A batch of documents → per document ``(exact key, (id, signature bytes))`` on the main output,
-    ``(id, Member)`` on ``members`` and, when pairs are verified exactly, ``(id, shingle set)`` on ``shingle_sets``."""
+    """A batch of documents → each document with its :data:`EXACT_KEY` (main output), ``(exact key, (id, signature
+    bytes))`` on ``signatures`` and, when pairs are verified exactly, ``(id, shingle set)`` on ``shingle_sets``."""
 
-    MEMBERS = "members"
+    SIGNATURES = "signatures"
     SHINGLE_SETS = "shingle_sets"
 
     def __init__(self, config: DedupConfig) -> None:
@@ -64,10 +69,35 @@ class Sketch(beam.DoFn):
         shingles, sketches = sketch_texts(normalised, [doc.get(LANG) for doc in docs], self.config, self.permutations)
         for doc, text, values, sketch in zip(docs, normalised, shingles, sketches):
             key = exact_key(text)
-            yield key, (doc[ID], sketch.tobytes())
+            yield pvalue.TaggedOutput(self.SIGNATURES, (key, (doc[ID], sketch.tobytes())))
             if self.config.verify == VERIFY_EXACT:
                 yield pvalue.TaggedOutput(self.SHINGLE_SETS, (doc[ID], shingle_set(values)))
-            yield pvalue.TaggedOutput(self.MEMBERS, (doc[ID], Member.of(doc, key)))
+            yield {**doc, EXACT_KEY: key}
+
+
+class Sketches(NamedTuple):
+    """What deduplication needs of the documents' texts."""
+
+    documents: beam.PCollection  # the documents, each with its EXACT_KEY
+    signatures: beam.PCollection | None  # (exact key, (id, signature bytes)); None when dedup is off
+    shingle_sets: beam.PCollection | None  # (id, shingle set) when pairs are verified exactly
+
+
+class SketchDocuments(beam.PTransform):
+    """Documents (text included) → :class:`Sketches`; the documents pass unchanged when dedup is off."""
+
+    def __init__(self, config: DedupConfig | None = None) -> None:
+        super().__init__()
+        self.config = config or DedupConfig()
+
+    def expand(self, docs: beam.PCollection) -> Sketches:
+        if not self.config.enabled:
+            return Sketches(docs, None, None)
+        sketched = docs | "Batch" >> beam.BatchElements(max_batch_size=256) | "Sketch" >> beam.ParDo(
+            Sketch(self.config)
+        ).with_outputs(Sketch.SIGNATURES, Sketch.SHINGLE_SETS, main="documents")
+        shingle_sets = sketched[Sketch.SHINGLE_SETS] if self.config.verify == VERIFY_EXACT else None
+        return Sketches(sketched.documents, sketched[Sketch.SIGNATURES], shingle_sets)
 
 
 class ExactGroup(beam.DoFn):
@@ -81,14 +111,14 @@ class ExactGroup(beam.DoFn):
 
 
 def _record_order(doc: dict) -> tuple:
-    return tuple(str(doc.get(column) or "") for column in (TEXT, URL, SOURCE_FILE, SOURCE_OFFSET))
+    return (doc[EXACT_KEY], *(str(doc.get(column) or "") for column in (URL, SOURCE_FILE, SOURCE_OFFSET)))
 
 
 class Route(beam.DoFn):
     """A document and its cluster (none: a singleton) → the document with cluster columns, or a reject.
 
-    Documents repeating an id (the same record read twice) keep one copy, the first in content order; the others
-    are exact duplicates of it.
+    Documents repeating an id (the same record read twice) keep one copy, the first by (exact key, URL, source
+    file, offset); the others are exact duplicates of it.
     """
 
     def __init__(self) -> None:
@@ -104,8 +134,8 @@ class Route(beam.DoFn):
             if assignments:
                 root, cluster, member = assignments[0]
             else:
-                root, cluster, member = doc_id, Cluster.singleton(Member.of(doc, exact_key=b"")), None
-            out = dict(doc)
+                root, cluster, member = doc_id, Cluster.singleton(Member.of(doc, doc[EXACT_KEY])), None
+            out = {column: value for column, value in doc.items() if column != EXACT_KEY}  # its last reader
             out.update(
                 {
                     CLUSTER_ID: root,
@@ -150,31 +180,38 @@ def _assign(joined: tuple[str, dict]) -> Iterator[tuple[str, tuple]]:
         yield member.id, (root, cluster, member)
 
 
-class Deduplicate(beam.PTransform):
-    """Exact + near-duplicate removal with the provenance-aware keeper policy; returns a :class:`StageResult`."""
+def _member(doc: dict) -> tuple[str, Member]:
+    return doc[ID], Member.of(doc, doc[EXACT_KEY])
 
-    def __init__(self, config: DedupConfig | None = None) -> None:
+
+class Deduplicate(beam.PTransform):
+    """Exact + near-duplicate removal with the provenance-aware keeper policy; returns a :class:`StageResult`.
+
+    ``sketches`` come from :class:`SketchDocuments` on these documents (earlier in the graph, while they still had
+    their text); without them the documents are sketched here.
+    """
+
+    def __init__(self, config: DedupConfig | None = None, sketches: Sketches | None = None) -> None:
         super().__init__()
         self.config = config or DedupConfig()
+        self.sketches = sketches
 
     def expand(self, docs: beam.PCollection) -> StageResult:
         config = self.config
         if not config.enabled:
             return StageResult(docs, docs.pipeline | "NoRejects" >> beam.Create([]))
-        sketches = docs | "Batch" >> beam.BatchElements(max_batch_size=256) | "Sketch" >> beam.ParDo(
-            Sketch(config)
-        ).with_outputs(
-            Sketch.MEMBERS, Sketch.SHINGLE_SETS, main="exact"
-        )
-        shingle_sets = sketches[Sketch.SHINGLE_SETS] if config.verify == VERIFY_EXACT else None
+        sketches = self.sketches
+        if sketches is None:
+            sketches = docs | "SketchDocuments" >> SketchDocuments(config)
+            docs = sketches.documents
         exact = (
-            sketches["exact"]
+            sketches.signatures
             | "ExactGroups" >> beam.GroupByKey()
             | "ExactEdges" >> beam.ParDo(ExactGroup()).with_outputs(_REPRESENTATIVES, main="edges")
         )
         near_edges = (
             exact[_REPRESENTATIVES]
-            | "NearDuplicates" >> NearDuplicateEdges(config, shingle_sets)
+            | "NearDuplicates" >> NearDuplicateEdges(config, sketches.shingle_sets)
         )
         roots = (
             (exact["edges"], near_edges)
@@ -182,7 +219,7 @@ class Deduplicate(beam.PTransform):
             | "Components" >> ConnectedComponents(config.max_rounds, config.partitions)
         )
         members = (
-            {_MEMBER: sketches[Sketch.MEMBERS], _ROOT: roots}
+            {_MEMBER: docs | "Members" >> beam.Map(_member), _ROOT: roots}
             | "JoinRoots" >> beam.CoGroupByKey()
             | "ByRoot" >> beam.FlatMap(_members_with_root)
         )
@@ -202,4 +239,3 @@ class Deduplicate(beam.PTransform):
             | "Route" >> beam.ParDo(Route()).with_outputs(STAGE, main="kept")
         )
         return StageResult(routed["kept"], routed[STAGE])
-
