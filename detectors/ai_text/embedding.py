@@ -8,8 +8,6 @@ calibration and the 1%-FPR threshold ship as ``detectors/models/ai-minilm/model.
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -18,15 +16,13 @@ import numpy as np
 from provmix.detectors.ai_text.default import DEFAULT_MIN_CHARS, LANGUAGES, scorable
 from provmix.detectors.ai_text.stacked import combined_digest
 from provmix.detectors.ai_text.features import FEATURE_NAMES, feature_matrix
-from provmix.detectors.ai_text.logistic import LogisticModel
+from provmix.detectors.ai_text.head import MODEL_JSON, LogisticHead
 from provmix.detectors.ai_text.minilm import EMBEDDING_DIM, MiniLMEncoder
 from provmix.detectors.base import AI, ModelInfo, Scores
-from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.normalize import normalize_text
 
 NAME = "ai-minilm"
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / NAME
-MODEL_JSON = "model.json"
 ENCODER_FILE = "all-MiniLM-L6-v2.safetensors"  # names the encoder digest in the combined sha256
 VARIANTS = ("minilm", "minilm+features")  # embedding alone, or embedding + ai-default's stylometric features
 FEATURE_CHARS = 2000  # the stylometric features read the same prefix as in ai-default
@@ -44,55 +40,15 @@ def head_inputs(variant: str, texts: list[str], embeddings: np.ndarray) -> np.nd
     return np.hstack([embeddings, feature_matrix([t[:FEATURE_CHARS] for t in texts])])
 
 
-def input_names(variant: str) -> list[str]:
-    names = [f"minilm_{i}" for i in range(EMBEDDING_DIM)]
-    return names + (list(FEATURE_NAMES) if variant == "minilm+features" else [])
-
-
-@dataclass(frozen=True)
-class EmbeddingHead:
-    """Scores normalised texts from their embeddings; ``probability`` is calibrated."""
-
-    variant: str
-    logistic: LogisticModel
-    calibration: PlattCalibration = field(default_factory=PlattCalibration)
-    threshold: float | None = None
-    metadata: dict = field(default_factory=dict)
-
-    def raw(self, texts: list[str], embeddings: np.ndarray) -> np.ndarray:
-        return self.logistic.predict(head_inputs(self.variant, texts, embeddings)) if texts else np.zeros(0)
-
-    def probability(self, texts: list[str], embeddings: np.ndarray) -> np.ndarray:
-        return self.calibration(self.raw(texts, embeddings)) if texts else np.zeros(0)
-
-    def save(self, folder: Path) -> str:
-        """Write ``model.json`` into ``folder``; returns its sha256."""
-        folder.mkdir(parents=True, exist_ok=True)
-        document = {
-            "variant": self.variant,
-            "inputs": input_names(self.variant),
-            "logistic": self.logistic.to_dict(),
-            "calibration": self.calibration.to_dict(),
-            "threshold": self.threshold,
-            **self.metadata,
-        }
-        path = folder / MODEL_JSON
-        path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+class EmbeddingHead(LogisticHead):
+    """The ai-minilm head: on the embedding, or on the embedding and the stylometric features."""
 
     @classmethod
-    def load(cls, folder: Path) -> "EmbeddingHead":
-        document = json.loads((folder / MODEL_JSON).read_text(encoding="utf-8"))
-        if document["variant"] not in VARIANTS:
-            raise ValueError(f"unknown ai-minilm variant {document['variant']!r}")
-        known = {"variant", "inputs", "logistic", "calibration", "threshold"}
-        return cls(
-            variant=document["variant"],
-            logistic=LogisticModel.from_dict(document["logistic"]),
-            calibration=PlattCalibration.from_dict(document["calibration"]),
-            threshold=document["threshold"],
-            metadata={k: v for k, v in document.items() if k not in known},
-        )
+    def input_names(cls, variant: str) -> Sequence[str]:
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown ai-minilm variant {variant!r}")
+        names = [f"minilm_{i}" for i in range(EMBEDDING_DIM)]
+        return names + (list(FEATURE_NAMES) if variant == "minilm+features" else [])
 
 
 class EmbeddingAIDetector:
@@ -115,7 +71,7 @@ class EmbeddingAIDetector:
         keep = np.flatnonzero(~abstain)
         kept = [normalised[i] for i in keep]
         if kept:
-            probability[keep] = self.head.probability(kept, self.encoder(kept))
+            probability[keep] = self.head.probability(head_inputs(self.head.variant, kept, self.encoder(kept)))
         return Scores.build(probability, abstain)
 
 

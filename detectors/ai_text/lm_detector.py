@@ -13,8 +13,6 @@ for a head trained on it), ``device``, ``batch_size``, ``max_tokens``, ``threads
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -23,14 +21,12 @@ import numpy as np
 from provmix.detectors.ai_text import features as style
 from provmix.detectors.ai_text.default import DEFAULT_MIN_CHARS, LANGUAGES, scorable
 from provmix.detectors.ai_text.lm import FEATURE_NAMES, LanguageModel, load_language_model
-from provmix.detectors.ai_text.logistic import LogisticModel
+from provmix.detectors.ai_text.head import MODEL_JSON, LogisticHead
 from provmix.detectors.base import AI, ModelInfo, Scores
-from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.normalize import normalize_text
 
 NAME = "ai-lm"
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / NAME
-MODEL_JSON = "model.json"
 VARIANTS = {"lm": FEATURE_NAMES, "lm+style": FEATURE_NAMES + style.FEATURE_NAMES}
 STYLE_CHARS = 2000  # the stylometric features read the same prefix as in ai-default
 CHARS_PER_TOKEN = 8  # normalise a raw prefix of this many characters per token: more than the LM reads
@@ -46,41 +42,14 @@ def head_inputs(variant: str, texts: Sequence[str], lm_features: np.ndarray) -> 
     return np.hstack([lm_features, style.feature_matrix([t[:STYLE_CHARS] for t in texts])])
 
 
-@dataclass(frozen=True)
-class LMHead:
-    """Logistic head + Platt calibration + 1%-FPR threshold, for one LM (``metadata['lm_sha256']``)."""
-
-    variant: str
-    logistic: LogisticModel
-    calibration: PlattCalibration = field(default_factory=PlattCalibration)
-    threshold: float | None = None
-    metadata: dict = field(default_factory=dict)
-
-    def probability(self, inputs: np.ndarray) -> np.ndarray:
-        return self.calibration(self.logistic.predict(inputs)) if len(inputs) else np.zeros(0)
-
-    def save(self, folder: Path) -> str:
-        """Write ``model.json``; returns its sha256."""
-        folder.mkdir(parents=True, exist_ok=True)
-        document = {"variant": self.variant, "inputs": list(VARIANTS[self.variant]),
-                    "logistic": self.logistic.to_dict(), "calibration": self.calibration.to_dict(),
-                    "threshold": self.threshold, **self.metadata}
-        path = folder / MODEL_JSON
-        path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+class LMHead(LogisticHead):
+    """The ai-lm head, for one LM (``metadata['lm_sha256']``)."""
 
     @classmethod
-    def load(cls, folder: Path) -> "LMHead":
-        document = json.loads((folder / MODEL_JSON).read_text(encoding="utf-8"))
-        variant = document["variant"]
+    def input_names(cls, variant: str) -> Sequence[str]:
         if variant not in VARIANTS:
             raise ValueError(f"unknown ai-lm variant {variant!r}")
-        if tuple(document["inputs"]) != VARIANTS[variant]:
-            raise ValueError(f"{folder / MODEL_JSON} was trained on other input features than this code computes")
-        known = {"variant", "inputs", "logistic", "calibration", "threshold"}
-        return cls(variant, LogisticModel.from_dict(document["logistic"]),
-                   PlattCalibration.from_dict(document["calibration"]), document["threshold"],
-                   {k: v for k, v in document.items() if k not in known})
+        return VARIANTS[variant]
 
 
 class LMDetector:

@@ -108,10 +108,9 @@ def fit_heads(rows: Sequence[dict], config: EmbeddingConfig, variants: Sequence[
     heads = {}
     for variant in variants:
         head = EmbeddingHead(variant, LogisticModel.fit(head_inputs(variant, texts, embeddings), y, l2=config.l2))
-        head = replace(head, calibration=PlattCalibration.fit(head.raw(calibration_texts, calibration_embeddings),
-                                                              calibration_y))
-        threshold = threshold_at_fpr(calibration_y, head.probability(calibration_texts, calibration_embeddings),
-                                     config.target_fpr)
+        calibration_inputs = head_inputs(variant, calibration_texts, calibration_embeddings)
+        head = replace(head, calibration=PlattCalibration.fit(head.raw(calibration_inputs), calibration_y))
+        threshold = threshold_at_fpr(calibration_y, head.probability(calibration_inputs), config.target_fpr)
         heads[variant] = replace(head, threshold=threshold)
     return heads
 
