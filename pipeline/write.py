@@ -5,13 +5,15 @@ byte-identical files whatever the worker count, bundle sizes or input order. Eve
 (empty ones too), first under a temporary name and then renamed, so a reader never sees half a file.
 
 No whole row crosses a shuffle: each bundle spills its rows into per-shard Parquet files under a scratch folder and
-only their paths are grouped by shard. Rows that travelled without their text (:data:`d.STORED_IN` names the file
-holding their whole row: late materialisation) are first grouped by that file, text-free, and get their text back
-from it one row group at a time.
+only their paths are grouped by shard; each spill is sorted, and a shard is their merge, written a row group at a
+time (memory: one batch per spill and one row group, whatever the shard's size). Rows that travelled without their
+text (:data:`d.STORED_IN` names the file holding their whole row: late materialisation) are first grouped by that
+file, text-free, and get their text back from it one row group at a time.
 """
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import json
 import uuid
 from contextlib import contextmanager
@@ -51,6 +53,9 @@ def shard_of(row_id: str, num_shards: int) -> int:
 
 # ids are unique among documents; rejects rows for one record id are ordered by where and why (missing: "")
 _SORT_COLUMNS = (d.ID, r.STAGE, r.REASON, r.MIX, r.DETAIL)
+ROW_GROUP_ROWS = 1024 * 1024  # pyarrow's default row group length: a shard below it and ROW_GROUP_BYTES is one group
+ROW_GROUP_BYTES = 128 * 2**20  # Arrow bytes of rows pending before a row group is written
+MERGE_BATCH_ROWS = 1024  # rows read from each sorted spill file at a time
 
 
 def shard_path(directory: str, shard: int, num_shards: int) -> str:
@@ -92,24 +97,75 @@ def to_table(rows: Iterable[dict], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pylist(projected, schema=schema)
 
 
+def sort_key(row: dict) -> tuple:
+    return tuple(row.get(name) or "" for name in _SORT_COLUMNS)
+
+
 def write_rows(path: str, rows: Iterable[dict], schema: pa.Schema, compression: str) -> int:
-    """Write ``rows`` (projected on ``schema``) to ``path`` atomically; returns the row count."""
-    return write_table(path, to_table(rows, schema), compression)
+    """Write ``rows`` (projected on ``schema``) to ``path`` atomically, in :func:`sort_key` order; returns the row
+    count."""
+    return write_merged(path, [to_table(sorted(rows, key=sort_key), schema).to_batches()], schema, compression)
 
 
-def write_table(path: str, table: pa.Table, compression: str) -> int:
-    """Write ``table`` to ``path`` atomically, rows in :data:`_SORT_COLUMNS` order; returns the row count. An empty
-    shard has no row group at all (a zero-row group breaks readers that size their batches by the first group,
-    such as Hugging Face ``datasets``)."""
-    keys = [table.column(name).to_pylist() if name in table.column_names else [None] * table.num_rows
-            for name in _SORT_COLUMNS]
-    order = sorted(range(table.num_rows), key=lambda i: tuple(column[i] or "" for column in keys))
-    table = table.take(pa.array(order, type=pa.int64())).combine_chunks()
+def _keyed_rows(batches: Iterable[pa.RecordBatch]) -> Iterator[tuple[tuple, pa.RecordBatch, int, float]]:
+    """(sort key, batch, row, the row's share of the batch's bytes) of every row of ``batches``."""
+    for batch in batches:
+        keys = [batch.column(name).to_pylist() for name in _SORT_COLUMNS if name in batch.schema.names]
+        row_bytes = batch.nbytes / max(batch.num_rows, 1)
+        for row in range(batch.num_rows):
+            yield tuple(column[row] or "" for column in keys), batch, row, row_bytes
+
+
+class _RowGroup:
+    """Rows picked from sorted batches (consecutive ones sliced, not copied), written as one row group once
+    :data:`ROW_GROUP_ROWS` rows or :data:`ROW_GROUP_BYTES` bytes are pending."""
+
+    def __init__(self, out: pq.ParquetWriter, schema: pa.Schema) -> None:
+        self.out, self.schema = out, schema
+        self.slices: list[pa.RecordBatch] = []
+        self.run: list | None = None  # [batch, first row, row after the last]
+        self.rows, self.bytes = 0, 0.0
+
+    def add(self, batch: pa.RecordBatch, row: int, row_bytes: float) -> None:
+        if self.run and self.run[0] is batch and self.run[2] == row:
+            self.run[2] += 1
+        else:
+            self._close_run()
+            self.run = [batch, row, row + 1]
+        self.rows += 1
+        self.bytes += row_bytes
+        if self.rows >= ROW_GROUP_ROWS or self.bytes >= ROW_GROUP_BYTES:
+            self.flush()
+
+    def _close_run(self) -> None:
+        if self.run:
+            batch, start, stop = self.run
+            self.slices.append(batch.slice(start, stop - start))
+            self.run = None
+
+    def flush(self) -> None:
+        self._close_run()
+        if self.slices:
+            table = pa.Table.from_batches(self.slices).cast(self.schema)  # Parquet renames list items "element"
+            self.out.write_table(table, row_group_size=table.num_rows)
+        self.slices, self.rows, self.bytes = [], 0, 0.0
+
+
+def write_merged(path: str, sources: Sequence[Iterable[pa.RecordBatch]], schema: pa.Schema,
+                 compression: str) -> int:
+    """Merge ``sources`` (each a stream of batches in :func:`sort_key` order) into ``path`` atomically, a row group
+    at a time, so memory holds one batch per source and one row group; returns the row count. An empty shard has
+    no row group at all (a zero-row group breaks readers that size their batches by the first group, such as
+    Hugging Face ``datasets``)."""
+    rows = 0
     with atomic_create(path) as sink:
-        with pq.ParquetWriter(sink, table.schema, compression=None if compression == "none" else compression) as out:
-            if table.num_rows:
-                out.write_table(table)
-    return table.num_rows
+        with pq.ParquetWriter(sink, schema, compression=None if compression == "none" else compression) as out:
+            group = _RowGroup(out, schema)
+            for _, batch, row, row_bytes in heapq.merge(*map(_keyed_rows, sources), key=lambda item: item[0]):
+                group.add(batch, row, row_bytes)
+                rows += 1
+            group.flush()
+    return rows
 
 
 class ReadBackText(beam.DoFn):
@@ -161,17 +217,15 @@ class SpillShards(beam.DoFn):
 
     def _spill(self, shard: int) -> tuple[int, str]:
         path = FileSystems.join(self.scratch, f"{shard:05d}-{uuid.uuid4().hex}.parquet")
+        rows = sorted(self.pending.pop(shard), key=sort_key)
         with FileSystems.create(path) as sink:
-            pq.write_table(to_table(self.pending.pop(shard), self.schema), sink, compression="snappy")
+            pq.write_table(to_table(rows, self.schema), sink, compression="snappy")
         return shard, path
 
 
-def _read_spills(paths: Sequence[str], schema: pa.Schema) -> pa.Table:
-    tables = []
-    for path in paths:
-        with FileSystems.open(path) as source:
-            tables.append(pq.read_table(source).cast(schema))  # Parquet renames list items to "element"
-    return pa.concat_tables(tables) if tables else schema.empty_table()
+def _spilled_batches(path: str) -> Iterator[pa.RecordBatch]:
+    with FileSystems.open(path) as source:
+        yield from pq.ParquetFile(source).iter_batches(batch_size=MERGE_BATCH_ROWS)
 
 
 class WriteParquetShards(beam.PTransform):
@@ -208,7 +262,7 @@ class WriteParquetShards(beam.PTransform):
             shard, grouped = item
             spilled = sorted(grouped["spills"])
             path = shard_path(directory, shard, n)
-            written = path, write_table(path, _read_spills(spilled, schema), compression)
+            written = path, write_merged(path, [_spilled_batches(spill) for spill in spilled], schema, compression)
             if spilled:
                 FileSystems.delete(spilled)
             return written

@@ -64,3 +64,21 @@ def test_a_row_beyond_the_stored_file_is_an_error(tmp_path: Path) -> None:
     stored = _store(_docs(5), tmp_path / "a.parquet", 2)
     with pytest.raises(ValueError, match="holds 5 rows; row 7 was asked"):
         list(ReadBackText().process((str(tmp_path / "a.parquet"), [{**stored[0], d.STORED_ROW: 7}])))
+
+
+def test_a_merged_shard_equals_one_sorted_write_and_flushes_row_groups_as_they_fill(tmp_path: Path,
+                                                                                   monkeypatch) -> None:
+    from provmix.pipeline import write
+
+    docs = _docs(500)
+    sources = [to_table(sorted(docs[start::3], key=write.sort_key), d.DOCUMENT_SCHEMA).to_batches(max_chunksize=40)
+               for start in range(3)]
+    merged = write.write_merged(str(tmp_path / "merged.parquet"), sources, d.DOCUMENT_SCHEMA, "zstd")
+    assert merged == write.write_rows(str(tmp_path / "rows.parquet"), docs[::-1], d.DOCUMENT_SCHEMA, "zstd")
+    assert (tmp_path / "merged.parquet").read_bytes() == (tmp_path / "rows.parquet").read_bytes()
+
+    monkeypatch.setattr(write, "ROW_GROUP_ROWS", 128)
+    write.write_rows(str(tmp_path / "small-groups.parquet"), docs, d.DOCUMENT_SCHEMA, "zstd")
+    parquet = pq.ParquetFile(tmp_path / "small-groups.parquet")
+    assert [parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)] == [128, 128, 128, 116]
+    assert parquet.read().to_pylist() == pq.read_table(tmp_path / "rows.parquet").to_pylist()
