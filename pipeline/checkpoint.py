@@ -232,11 +232,6 @@ class ReplayShard(beam.DoFn):
         yield pvalue.TaggedOutput(INPUTS, account)
 
 
-def without_text(document: dict) -> dict:
-    """A replayed document as the global stages carry it: its text stays in the checkpoint until it is written."""
-    return {column: value for column, value in document.items() if column != d.TEXT}
-
-
 class CheckpointedScan(beam.PTransform):
     """File patterns → :class:`ScanResult`, scanning only the files without a finished checkpoint in ``root``."""
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import apache_beam as beam
 import pyarrow as pa
 
-from provmix.pipeline.checkpoint import CheckpointedScan, without_text
+from provmix.pipeline.checkpoint import CheckpointedScan
 from provmix.pipeline.dedup import Deduplicate
 from provmix.pipeline.dedup.transform import SketchDocuments
 from provmix.pipeline.detect import DetectConfig, shared_detectors
@@ -25,6 +25,7 @@ from provmix.pipeline.label import PROVISIONAL_LABEL, Label, UrlLanguageSiblings
 from provmix.pipeline.manifest import Tally
 from provmix.pipeline.options import RunConfig
 from provmix.pipeline.read import ReadInputs
+from provmix.pipeline.stored import without_text
 from provmix.pipeline.stages import PER_RECORD, STAGES as DECLARED, check_columns, stage_names
 from provmix.pipeline.write import WriteConfig, WriteJsonList, WriteParquetShards, write_json
 from provmix.schemas.documents import DOCUMENT_SCHEMA, LABELS_SCHEMA, MIX, MIX_SCHEMA
@@ -125,7 +126,7 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
     """
     check_columns(DECLARED)
     documents, rejects, inputs = scan(p, config, sources, work, version)
-    sketches = documents | "SketchTexts" >> SketchDocuments(config.dedup)  # the last stage to read the text
+    sketches = documents | "SketchTexts" >> SketchDocuments(config.dedup, stored=bool(work))
     documents = sketches.documents
     if work:  # the text stays in the checkpoints; the writers read it back (late materialisation)
         documents = documents | "WithoutText" >> beam.Map(without_text)

@@ -28,6 +28,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.transforms.window import GlobalWindows
 from apache_beam.utils.windowed_value import WindowedValue
 
+from provmix.pipeline.stored import ReadBackText
 from provmix.schemas import documents as d
 from provmix.schemas import rejects as r
 
@@ -166,29 +167,6 @@ def write_merged(path: str, sources: Sequence[Iterable[pa.RecordBatch]], schema:
                 rows += 1
             group.flush()
     return rows
-
-
-class ReadBackText(beam.DoFn):
-    """``(stored file, rows without text)`` → the rows with their text, read from the file a row group at a time
-    (only the groups that hold one of the rows)."""
-
-    def process(self, item: tuple[str, Iterable[dict]]) -> Iterator[dict]:
-        path, rows = item
-        pending = sorted(rows, key=lambda row: row[d.STORED_ROW])
-        with FileSystems.open(path) as source:
-            parquet = pq.ParquetFile(source)
-            start, next_row = 0, 0
-            for group in range(parquet.num_row_groups):
-                end = start + parquet.metadata.row_group(group).num_rows
-                if next_row < len(pending) and pending[next_row][d.STORED_ROW] < end:
-                    texts = parquet.read_row_group(group, columns=[d.TEXT]).column(0)
-                    while next_row < len(pending) and pending[next_row][d.STORED_ROW] < end:
-                        row = pending[next_row]
-                        yield {**row, d.TEXT: texts[row[d.STORED_ROW] - start].as_py()}
-                        next_row += 1
-                start = end
-        if next_row < len(pending):
-            raise ValueError(f"{path} holds {start} rows; row {pending[next_row][d.STORED_ROW]} was asked")
 
 
 class SpillShards(beam.DoFn):

@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 import apache_beam as beam
+import pyarrow.parquet as pq
 import numpy as np
 import xxhash
 from apache_beam.metrics.metric import MetricsFilter
@@ -14,18 +15,24 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from provmix.pipeline.dedup import DedupConfig, Deduplicate
 from provmix.pipeline.dedup.config import VERIFY_SIGNATURE
 from provmix.pipeline.dedup.lsh import BucketPairs
+from provmix.pipeline.dedup.transform import SketchDocuments
 from provmix.pipeline.dedup.verify import AgreementAtLeast
+from provmix.pipeline.stored import without_text
+from provmix.pipeline.write import to_table
 from provmix.schemas.documents import (
     AI,
     CLUSTER_ID,
     CLUSTER_SIZE,
     CRAWL_DATE,
+    DOCUMENT_SCHEMA,
     FIRST_SEEN,
     HUMAN,
     ID,
     KEEPER_ID,
     LABEL,
     LANG,
+    STORED_IN,
+    STORED_ROW,
     TEXT,
     new_document,
 )
@@ -79,10 +86,36 @@ def _read_rows(out: Path, name: str) -> list[dict]:
     return sorted(rows, key=lambda row: (row[ID], json.dumps(row, sort_keys=True)))
 
 
-def _run(docs: list[dict], config: DedupConfig, out: Path, options: PipelineOptions | None = None) -> tuple:
-    """Run the stage (FnApiRunner unless ``options`` say otherwise); (kept rows, reject rows, result)."""
+def _stored(docs: list[dict], out: Path) -> list[dict]:
+    """``docs`` stored whole in one Parquet file (two row groups), each naming its row there."""
+    out.mkdir(parents=True)
+    path = out / "stored.parquet"
+    with pq.ParquetWriter(path, DOCUMENT_SCHEMA) as writer:
+        for half in (docs[: len(docs) // 2], docs[len(docs) // 2 :]):
+            writer.write_table(to_table(half, DOCUMENT_SCHEMA))
+    return [{**doc, STORED_IN: str(path), STORED_ROW: row} for row, doc in enumerate(docs)]
+
+
+class _FromStoredTexts(beam.PTransform):
+    """Sketch the stored documents, drop their text, deduplicate: the checkpointed graph's path."""
+
+    def __init__(self, config: DedupConfig) -> None:
+        super().__init__()
+        self.config = config
+
+    def expand(self, docs: beam.PCollection):
+        sketches = docs | SketchDocuments(self.config, stored=True)
+        return sketches.documents | beam.Map(without_text) | Deduplicate(self.config, sketches)
+
+
+def _run(docs: list[dict], config: DedupConfig, out: Path, options: PipelineOptions | None = None,
+         stored: bool = False) -> tuple:
+    """Run the stage (FnApiRunner unless ``options`` say otherwise) on ``docs``, or on them stored and without
+    their text; (kept rows, reject rows, result)."""
     pipeline = beam.Pipeline(runner="FnApiRunner") if options is None else beam.Pipeline(options=options)
-    result = pipeline | beam.Create(docs) | Deduplicate(config)
+    if stored:
+        docs = _stored(docs, out / "stored")
+    result = pipeline | beam.Create(docs) | (_FromStoredTexts(config) if stored else Deduplicate(config))
     for name, pcoll in (("kept", result.documents), ("rejects", result.rejects)):
         _ = (
             pcoll
@@ -134,6 +167,18 @@ def test_same_clusters_whatever_the_input_order_and_verification_mode(tmp_path: 
     first = _run(docs, SMALL_GRAPHS, tmp_path / "first")[:2]
     second = _run(shuffled, SIGNATURE_MODE, tmp_path / "second")[:2]
     assert first == second  # the planted copies are far above the threshold: both modes must find them all
+
+
+def test_shingle_sets_made_from_stored_texts_give_the_same_clusters(tmp_path: Path) -> None:
+    docs = _corpus()
+    kept, rejects, _ = _run(docs, SMALL_GRAPHS, tmp_path / "texts")
+    stored_kept, stored_rejects, run = _run(docs, SMALL_GRAPHS, tmp_path / "stored", stored=True)
+    assert [{k: v for k, v in row.items() if k not in (STORED_IN, STORED_ROW)} for row in stored_kept] == [
+        without_text(row) for row in kept]
+    assert stored_rejects == rejects and all(TEXT not in row for row in stored_kept)
+    counters = {counter.key.metric.name: counter.committed
+                for counter in run.metrics().query(MetricsFilter().with_namespace("dedup"))["counters"]}
+    assert counters["verified_pairs"] > 0  # the near duplicates were verified on re-made shingle sets
 
 
 def test_multi_processing_runner_gives_the_same_clusters(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ import apache_beam as beam
 import pyarrow.parquet as pq
 import pytest
 
-from provmix.pipeline.write import ReadBackText, WriteConfig, WriteParquetShards, to_table
+from provmix.pipeline.stored import ReadBackText
+from provmix.pipeline.write import WriteConfig, WriteParquetShards, to_table
 from provmix.schemas import documents as d
 
 CONFIG = WriteConfig(num_shards=3)

@@ -12,7 +12,14 @@ from apache_beam.metrics import Metrics
 from provmix.pipeline.dedup.config import NAMESPACE, DedupConfig
 from provmix.pipeline.dedup.grouping import GroupIntoPartitions
 from provmix.pipeline.dedup.minhash import EMPTY
-from provmix.pipeline.dedup.verify import AgreementAtLeast, Edge, JaccardAtLeast, VerifyPairs, edge
+from provmix.pipeline.dedup.verify import (
+    AgreementAtLeast,
+    Edge,
+    JaccardAtLeast,
+    StoredShingleSets,
+    VerifyPairs,
+    edge,
+)
 
 SignedId = tuple  # (doc id, signature bytes)
 
@@ -83,14 +90,17 @@ class NearDuplicateEdges(beam.PTransform):
     """``(id, signature bytes)`` → the unique verified pairs ``(smaller id, larger id)``.
 
     Candidate pairs share an LSH bucket. With ``shingle_sets`` (``(id, set bytes)``, see
-    :mod:`pipeline.dedup.verify`) a candidate is kept by the exact Jaccard of the two sets; without, by the
-    agreement of the two signatures. Either way ``config.threshold`` decides.
+    :mod:`pipeline.dedup.verify`), or ``locators`` to make them from the stored texts of candidates, a candidate
+    is kept by the exact Jaccard of the two sets; without, by the agreement of the two signatures. Either way
+    ``config.threshold`` decides.
     """
 
-    def __init__(self, config: DedupConfig, shingle_sets: beam.PCollection | None = None) -> None:
+    def __init__(self, config: DedupConfig, shingle_sets: beam.PCollection | None = None,
+                 locators: beam.PCollection | None = None) -> None:
         super().__init__()
         self.config = config
         self.shingle_sets = shingle_sets
+        self.locators = locators  # instead of shingle_sets: where each text is stored (StoredShingleSets)
 
     def expand(self, members: beam.PCollection) -> beam.PCollection:
         config = self.config
@@ -101,8 +111,11 @@ class NearDuplicateEdges(beam.PTransform):
             | "Candidates" >> beam.ParDo(BucketPairs(config.max_bucket_size))
             | "UniquePairs" >> beam.Distinct()
         )
-        if self.shingle_sets is not None:
-            verified = candidates | "ExactJaccard" >> VerifyPairs(self.shingle_sets, JaccardAtLeast(config.threshold))
+        shingle_sets = self.shingle_sets
+        if self.locators is not None:
+            shingle_sets = candidates | "StoredShingleSets" >> StoredShingleSets(config, self.locators)
+        if shingle_sets is not None:
+            verified = candidates | "ExactJaccard" >> VerifyPairs(shingle_sets, JaccardAtLeast(config.threshold))
         else:
             verified = candidates | "SignatureAgreement" >> VerifyPairs(members, AgreementAtLeast(config.threshold))
         return verified | "CountPairs" >> beam.Map(_count_pair)

@@ -38,6 +38,8 @@ from provmix.schemas.documents import (
     NAME,
     SOURCE_FILE,
     SOURCE_OFFSET,
+    STORED_IN,
+    STORED_ROW,
     TEXT,
     URL,
     VALUE,
@@ -53,13 +55,15 @@ _MEMBER, _ROOT, _CLUSTER, _DOC, _ASSIGNMENT = "member", "root", "cluster", "doc"
 
 class Sketch(beam.DoFn):
     """A batch of documents → each document with its :data:`EXACT_KEY` (main output), ``(exact key, (id, signature
-    bytes))`` on ``signatures`` and, when pairs are verified exactly, ``(id, shingle set)`` on ``shingle_sets``."""
+    bytes))`` on ``signatures`` and, with ``shingle_sets`` (default: when pairs are verified exactly), ``(id,
+    shingle set)`` on ``shingle_sets``."""
 
     SIGNATURES = "signatures"
     SHINGLE_SETS = "shingle_sets"
 
-    def __init__(self, config: DedupConfig) -> None:
+    def __init__(self, config: DedupConfig, shingle_sets: bool | None = None) -> None:
         self.config = config
+        self.shingle_sets = config.verify == VERIFY_EXACT if shingle_sets is None else shingle_sets
 
     def setup(self) -> None:
         self.permutations = Permutations.create(self.config.num_perm, self.config.seed)
@@ -70,7 +74,7 @@ class Sketch(beam.DoFn):
         for doc, text, values, sketch in zip(docs, normalised, shingles, sketches):
             key = exact_key(text)
             yield pvalue.TaggedOutput(self.SIGNATURES, (key, (doc[ID], sketch.tobytes())))
-            if self.config.verify == VERIFY_EXACT:
+            if self.shingle_sets:
                 yield pvalue.TaggedOutput(self.SHINGLE_SETS, (doc[ID], shingle_set(values)))
             yield {**doc, EXACT_KEY: key}
 
@@ -80,24 +84,28 @@ class Sketches(NamedTuple):
 
     documents: beam.PCollection  # the documents, each with its EXACT_KEY
     signatures: beam.PCollection | None  # (exact key, (id, signature bytes)); None when dedup is off
-    shingle_sets: beam.PCollection | None  # (id, shingle set) when pairs are verified exactly
+    shingle_sets: beam.PCollection | None  # (id, shingle set) when pairs are verified exactly, texts not stored
+    stored: bool = False  # the texts are stored (STORED_IN): shingle sets are made for candidate pairs only
 
 
 class SketchDocuments(beam.PTransform):
-    """Documents (text included) → :class:`Sketches`; the documents pass unchanged when dedup is off."""
+    """Documents (text included) → :class:`Sketches`; the documents pass unchanged when dedup is off. With
+    ``stored``, no shingle set is made here: dedup makes them later from the stored texts of candidate pairs."""
 
-    def __init__(self, config: DedupConfig | None = None) -> None:
+    def __init__(self, config: DedupConfig | None = None, stored: bool = False) -> None:
         super().__init__()
         self.config = config or DedupConfig()
+        self.stored = stored
 
     def expand(self, docs: beam.PCollection) -> Sketches:
         if not self.config.enabled:
-            return Sketches(docs, None, None)
+            return Sketches(docs, None, None, self.stored)
+        make_sets = self.config.verify == VERIFY_EXACT and not self.stored
         sketched = docs | "Batch" >> beam.BatchElements(max_batch_size=256) | "Sketch" >> beam.ParDo(
-            Sketch(self.config)
+            Sketch(self.config, make_sets)
         ).with_outputs(Sketch.SIGNATURES, Sketch.SHINGLE_SETS, main="documents")
-        shingle_sets = sketched[Sketch.SHINGLE_SETS] if self.config.verify == VERIFY_EXACT else None
-        return Sketches(sketched.documents, sketched[Sketch.SIGNATURES], shingle_sets)
+        shingle_sets = sketched[Sketch.SHINGLE_SETS] if make_sets else None
+        return Sketches(sketched.documents, sketched[Sketch.SIGNATURES], shingle_sets, self.stored)
 
 
 class ExactGroup(beam.DoFn):
@@ -180,6 +188,10 @@ def _assign(joined: tuple[str, dict]) -> Iterator[tuple[str, tuple]]:
         yield member.id, (root, cluster, member)
 
 
+def _locator(doc: dict) -> tuple[str, tuple[str, int, str | None]]:
+    return doc[ID], (doc[STORED_IN], doc[STORED_ROW], doc.get(LANG))
+
+
 def _member(doc: dict) -> tuple[str, Member]:
     return doc[ID], Member.of(doc, doc[EXACT_KEY])
 
@@ -209,9 +221,12 @@ class Deduplicate(beam.PTransform):
             | "ExactGroups" >> beam.GroupByKey()
             | "ExactEdges" >> beam.ParDo(ExactGroup()).with_outputs(_REPRESENTATIVES, main="edges")
         )
+        locators = None
+        if sketches.stored and config.verify == VERIFY_EXACT:
+            locators = docs | "Locators" >> beam.Map(_locator)
         near_edges = (
             exact[_REPRESENTATIVES]
-            | "NearDuplicates" >> NearDuplicateEdges(config, sketches.shingle_sets)
+            | "NearDuplicates" >> NearDuplicateEdges(config, sketches.shingle_sets, locators)
         )
         roots = (
             (exact["edges"], near_edges)

@@ -3,6 +3,8 @@
 A document's payload travels once per pair it is in (two CoGroupByKeys keyed by each end of the pair), never to a
 central place. Payloads are shingle sets (sorted unique uint32 shingle hashes: the Jaccard is exact up to 32-bit
 hash collisions among one pair's few hundred shingles) or MinHash signatures (their agreement estimates it).
+Where the texts are stored (:mod:`pipeline.stored`), :class:`StoredShingleSets` makes shingle sets for the
+documents of candidate pairs only, from their stored texts, instead of one per document at sketch time.
 """
 from __future__ import annotations
 
@@ -11,10 +13,16 @@ from typing import Callable, Iterator
 import apache_beam as beam
 import numpy as np
 
+from provmix.pipeline.dedup.config import DedupConfig
 from provmix.pipeline.dedup.minhash import agreement
+from provmix.pipeline.dedup.sketch import shingle_batch
+from provmix.pipeline.dedup.text import dedup_text
+from provmix.pipeline.stored import ReadBackText
+from provmix.schemas.documents import ID, LANG, STORED_ROW, TEXT
 
 Edge = tuple  # (smaller id, larger id)
 _PAIR, _SET = "pair", "payload"
+_WANTED, _AT = "wanted", "at"
 
 
 def edge(left: str, right: str) -> Edge:
@@ -94,3 +102,43 @@ class VerifyPairs(beam.PTransform):
         )
 
 
+def _wanted_at(joined: tuple[str, dict]) -> Iterator[tuple[str, dict]]:
+    doc_id, parts = joined
+    if parts[_WANTED]:
+        for path, row, lang in parts[_AT][:1]:  # a record read twice: one copy (same id, same text)
+            yield path, {ID: doc_id, STORED_ROW: row, LANG: lang}
+
+
+class _ShingleSets(beam.DoFn):
+    """A batch of documents with their text → ``(id, shingle set)`` each."""
+
+    def __init__(self, config: DedupConfig) -> None:
+        self.config = config
+
+    def process(self, docs: list[dict]) -> Iterator[tuple[str, bytes]]:
+        shingles = shingle_batch([dedup_text(doc[TEXT] or "") for doc in docs], [doc[LANG] for doc in docs],
+                                 self.config)
+        for doc, values in zip(docs, shingles):
+            yield doc[ID], shingle_set(values)
+
+
+class StoredShingleSets(beam.PTransform):
+    """Candidate pairs → ``(id, shingle set)`` of every document in one, made from its stored text; ``locators``
+    are ``(id, (stored file, row, lang))`` of every document."""
+
+    def __init__(self, config: DedupConfig, locators: beam.PCollection) -> None:
+        super().__init__()
+        self.config = config
+        self.locators = locators
+
+    def expand(self, pairs: beam.PCollection) -> beam.PCollection:
+        wanted = pairs | "Ends" >> beam.FlatMap(lambda pair: [(pair[0], None), (pair[1], None)])
+        return (
+            {_WANTED: wanted, _AT: self.locators}
+            | "JoinLocators" >> beam.CoGroupByKey()
+            | "WantedAt" >> beam.FlatMap(_wanted_at)
+            | "ByStoredFile" >> beam.GroupByKey()
+            | "ReadBackText" >> beam.ParDo(ReadBackText())
+            | "Batch" >> beam.BatchElements(max_batch_size=256)
+            | "ShingleSets" >> beam.ParDo(_ShingleSets(self.config))
+        )
