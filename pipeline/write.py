@@ -56,7 +56,7 @@ def shard_of(row_id: str, num_shards: int) -> int:
 _SORT_COLUMNS = (d.ID, r.STAGE, r.REASON, r.MIX, r.DETAIL)
 ROW_GROUP_ROWS = 1024 * 1024  # pyarrow's default row group length: a shard below it and ROW_GROUP_BYTES is one group
 ROW_GROUP_BYTES = 128 * 2**20  # Arrow bytes of rows pending before a row group is written
-MERGE_BATCH_ROWS = 1024  # rows read from each sorted spill file at a time
+MERGE_BATCH_ROWS = 128  # rows read from each sorted spill file at a time (its row groups are this long)
 
 
 def shard_path(directory: str, shard: int, num_shards: int) -> str:
@@ -118,38 +118,32 @@ def _keyed_rows(batches: Iterable[pa.RecordBatch]) -> Iterator[tuple[tuple, pa.R
 
 
 class _RowGroup:
-    """Rows picked from sorted batches (consecutive ones sliced, not copied), written as one row group once
+    """Rows picked from sorted batches, written as one row group (one ``take`` over the batches they come from) once
     :data:`ROW_GROUP_ROWS` rows or :data:`ROW_GROUP_BYTES` bytes are pending."""
 
     def __init__(self, out: pq.ParquetWriter, schema: pa.Schema) -> None:
         self.out, self.schema = out, schema
-        self.slices: list[pa.RecordBatch] = []
-        self.run: list | None = None  # [batch, first row, row after the last]
-        self.rows, self.bytes = 0, 0.0
+        self.batches: dict[int, tuple[int, pa.RecordBatch]] = {}  # id(batch) → (rows before it, batch)
+        self.picked: list[int] = []  # rows in order, as indexes into the batches concatenated
+        self.held, self.bytes = 0, 0.0  # rows of the batches, bytes of the picked rows
 
     def add(self, batch: pa.RecordBatch, row: int, row_bytes: float) -> None:
-        if self.run and self.run[0] is batch and self.run[2] == row:
-            self.run[2] += 1
-        else:
-            self._close_run()
-            self.run = [batch, row, row + 1]
-        self.rows += 1
+        entry = self.batches.get(id(batch))
+        if entry is None:
+            entry = self.batches[id(batch)] = (self.held, batch)
+            self.held += batch.num_rows
+        self.picked.append(entry[0] + row)
         self.bytes += row_bytes
-        if self.rows >= ROW_GROUP_ROWS or self.bytes >= ROW_GROUP_BYTES:
+        if len(self.picked) >= ROW_GROUP_ROWS or self.bytes >= ROW_GROUP_BYTES:
             self.flush()
 
-    def _close_run(self) -> None:
-        if self.run:
-            batch, start, stop = self.run
-            self.slices.append(batch.slice(start, stop - start))
-            self.run = None
-
     def flush(self) -> None:
-        self._close_run()
-        if self.slices:
-            table = pa.Table.from_batches(self.slices).cast(self.schema)  # Parquet renames list items "element"
+        if self.picked:
+            batches = [batch for _, batch in self.batches.values()]
+            table = pa.Table.from_batches(batches).take(pa.array(self.picked, type=pa.int64()))
+            table = table.cast(self.schema)  # Parquet renames list items "element"
             self.out.write_table(table, row_group_size=table.num_rows)
-        self.slices, self.rows, self.bytes = [], 0, 0.0
+        self.batches, self.picked, self.held, self.bytes = {}, [], 0, 0.0
 
 
 def write_merged(path: str, sources: Sequence[Iterable[pa.RecordBatch]], schema: pa.Schema,
@@ -197,7 +191,7 @@ class SpillShards(beam.DoFn):
         path = FileSystems.join(self.scratch, f"{shard:05d}-{uuid.uuid4().hex}.parquet")
         rows = sorted(self.pending.pop(shard), key=sort_key)
         with FileSystems.create(path) as sink:
-            pq.write_table(to_table(rows, self.schema), sink, compression="snappy")
+            pq.write_table(to_table(rows, self.schema), sink, row_group_size=MERGE_BATCH_ROWS, compression="snappy")
         return shard, path
 
 
