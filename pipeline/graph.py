@@ -119,8 +119,9 @@ DOCUMENTS_DIR = "documents"  # every labelled document (text included) as the fl
 
 
 def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], layout: Layout,
-          work: str | None = None, version: str = "") -> list[str]:
-    """Add the whole run to ``p``; ``sources`` maps a document source (crawl, reference…) to its patterns.
+          work: str | None = None, version: str = "", input_bytes: int = 0) -> list[str]:
+    """Add the whole run to ``p``; ``sources`` maps a document source (crawl, reference…) to its patterns, whose
+    files hold ``input_bytes`` (they set the shard count, :meth:`WriteConfig.for_input`).
 
     Returns the names of the mixes written, primary first.
     """
@@ -135,7 +136,7 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
     deduplicated = provisional.documents | "Deduplicate" >> Deduplicate(config.dedup, sketches)
     labelled = deduplicated.documents | "Label" >> Label(config.label)
     rejects += [provisional.rejects, deduplicated.rejects, labelled.rejects]
-    writers = Writers(layout, config.write, stored=bool(work))
+    writers = Writers(layout, config.write.for_input(input_bytes), stored=bool(work))
     written = labelled.documents | "WriteDocuments" >> writers(DOCUMENT_SCHEMA, DOCUMENTS_DIR) | "TagDocuments" >> beam.Map(
         lambda pr: [DOCUMENTS_DIR, *pr])
     inputs | "WriteInputs" >> WriteJsonList(layout.inputs)

@@ -54,7 +54,8 @@ def remix(run: str, config_path: str | None, output: str, overwrite: bool = Fals
     stored = _stored_manifest(run)
     check_remixable(stored["config"], config.as_dict())
     documents = FileSystems.join(run, DOCUMENTS_DIR, "*.parquet")
-    if not FileSystems.match([documents])[0].metadata_list:
+    stored_files = FileSystems.match([documents])[0].metadata_list
+    if not stored_files:
         raise RunError(f"{run} has no {DOCUMENTS_DIR}/ table to remix")
     layout = prepare_output(output, overwrite)
     options = PipelineOptions(list(beam_args))
@@ -63,7 +64,7 @@ def remix(run: str, config_path: str | None, output: str, overwrite: bool = Fals
         docs = p | "ReadDocuments" >> beam.io.ReadFromParquet(documents)
         earlier = (p | "ReadRejected" >> beam.io.ReadFromParquet(FileSystems.join(run, "rejected", "*.parquet"))
                    | "NotFloor" >> beam.Filter(lambda row: row[STAGE] != FLOOR_STAGE))
-        mix_names = build_mixes(docs, [earlier], config, Writers(layout, config.write), [])
+        mix_names = build_mixes(docs, [earlier], config, Writers(layout, config.write.for_input(sum(f.size_in_bytes for f in stored_files))), [])
     summary = summarize(read_json(layout.tally), stored["inputs"], mix_names)  # the run's reads: same records
     floor = read_json(layout.floor)
     manifest = {"remixed_from": run, "status": run_status(floor), "config": config.as_dict(),

@@ -229,7 +229,8 @@ def run(argv: Sequence[str]) -> dict:
     if done:
         log.info("resuming: %d of %d files done (checkpoints in %s)", done, len(matched), work)
     pipeline = beam.Pipeline(options=options)
-    mix_names = graph.build(pipeline, config, sources, layout, work, version)
+    input_bytes = sum(metadata.size_in_bytes for metadata in matched)
+    mix_names = graph.build(pipeline, config, sources, layout, work, version, input_bytes)
     write_json(layout.run, {
         "started_at": _now(),
         "started_epoch": time.time(),

@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import json
+import math
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator, Sequence
 
 import apache_beam as beam
@@ -32,18 +33,32 @@ from provmix.pipeline.stored import ReadBackText
 from provmix.schemas import documents as d
 from provmix.schemas import rejects as r
 
+MAX_SHARDS = 100_000
+
 
 @dataclass(frozen=True)
 class WriteConfig:
-    num_shards: int = field(default=4, metadata={"help": "Parquet files per output table; pick so that each holds "
-                            "well under a worker's memory"})
+    num_shards: int = field(default=4, metadata={"help": "Parquet files per output table, at least (large inputs "
+                            "get more: input_mb_per_shard)"})
     labels: bool = field(default=True, metadata={"help": "also write labels/ (id, source location, label columns) "
                          "for every labelled document"})
     compression: str = field(default="zstd", metadata={"help": "Parquet compression: zstd, snappy, gzip or none"})
+    input_mb_per_shard: int = field(default=1024, metadata={"help": "one more shard per this many MB of input: "
+                                    "a table has max(num_shards, input MB / this) files, so that a shard's merge "
+                                    "stays one worker's work on any corpus (0: num_shards whatever the input)"})
 
     def __post_init__(self) -> None:
-        if not 1 <= self.num_shards <= 100_000:
-            raise ValueError("write.num_shards must be between 1 and 100000")
+        if not 1 <= self.num_shards <= MAX_SHARDS:
+            raise ValueError(f"write.num_shards must be between 1 and {MAX_SHARDS}")
+        if self.input_mb_per_shard < 0:
+            raise ValueError("write.input_mb_per_shard must be 0 or more")
+
+    def for_input(self, input_bytes: int) -> "WriteConfig":
+        """This config with the shard count for ``input_bytes`` of input (see ``input_mb_per_shard``)."""
+        if not self.input_mb_per_shard:
+            return self
+        by_size = math.ceil(input_bytes / (self.input_mb_per_shard * 2**20))
+        return replace(self, num_shards=min(MAX_SHARDS, max(self.num_shards, by_size)))
         if self.compression not in ("zstd", "snappy", "gzip", "none"):
             raise ValueError("write.compression must be zstd, snappy, gzip or none")
 

@@ -83,3 +83,11 @@ def test_a_merged_shard_equals_one_sorted_write_and_flushes_row_groups_as_they_f
     parquet = pq.ParquetFile(tmp_path / "small-groups.parquet")
     assert [parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)] == [128, 128, 128, 116]
     assert parquet.read().to_pylist() == pq.read_table(tmp_path / "rows.parquet").to_pylist()
+
+
+def test_large_inputs_get_more_shards() -> None:
+    config = WriteConfig(num_shards=4, input_mb_per_shard=100)
+    assert config.for_input(50 * 2**20).num_shards == 4  # small: num_shards
+    assert config.for_input(1000 * 2**20 + 1).num_shards == 11  # one more shard per 100 MB started
+    assert WriteConfig(num_shards=4, input_mb_per_shard=0).for_input(10**15).num_shards == 4
+    assert WriteConfig(input_mb_per_shard=1).for_input(10**15).num_shards == 100_000  # capped
