@@ -1,13 +1,15 @@
 """The provmix Beam graph: one composite transform per stage, every rejects output collected.
 
-``inputs ─► Read ─► Extract ─► IdentifyLanguage ─► Detect ─► UrlLanguageSiblings ─► Label (provisional)
-─► Deduplicate ─► Label ─► documents/
+``inputs ─► Read ─► Extract ─► IdentifyLanguage ─► Detect ─► SketchTexts ─► UrlLanguageSiblings
+─► Label (provisional) ─► Deduplicate ─► Label ─► documents/
 ─► HumanFloor (per mix) ─► Write (mix/, rejected/, labels/) + tallies and floor reports``
 
 ``provmix mix`` (:mod:`provmix.pipeline.remix`) reruns only :func:`build_mixes` on a finished run's ``documents/``.
 
 The provisional label pass lets the dedup keeper prefer human documents; the final pass sees the cluster's
-``first_seen``. Scoring stages never drop; Deduplicate and HumanFloor drop, with reasons.
+``first_seen``. Scoring stages never drop; Deduplicate and HumanFloor drop, with reasons. SketchTexts is the last
+stage that reads the text: with a work directory the text then stays in the checkpoints and the writers read it
+back (:mod:`provmix.pipeline.stored`).
 """
 from __future__ import annotations
 
@@ -137,8 +139,8 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
     labelled = deduplicated.documents | "Label" >> Label(config.label)
     rejects += [provisional.rejects, deduplicated.rejects, labelled.rejects]
     writers = Writers(layout, config.write.for_input(input_bytes), stored=bool(work))
-    written = labelled.documents | "WriteDocuments" >> writers(DOCUMENT_SCHEMA, DOCUMENTS_DIR) | "TagDocuments" >> beam.Map(
-        lambda pr: [DOCUMENTS_DIR, *pr])
+    written = (labelled.documents | "WriteDocuments" >> writers(DOCUMENT_SCHEMA, DOCUMENTS_DIR)
+               | "TagDocuments" >> beam.Map(lambda pr: [DOCUMENTS_DIR, *pr]))
     inputs | "WriteInputs" >> WriteJsonList(layout.inputs)
     p | "Models" >> beam.Create([layout.models]) | "WriteModels" >> beam.Map(_write_models, config.detect)
     return build_mixes(labelled.documents, rejects, config, writers, [written])
