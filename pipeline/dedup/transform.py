@@ -5,7 +5,7 @@ each goes on to LSH) → LSH buckets (verified pairs) → connected components �
 every document gets its cluster columns; keepers and singletons go on, the others become rejects.
 
 :class:`SketchDocuments` is the only step that reads the text. The graph runs it right after the per-record stages,
-so the documents can travel on without their text (late materialisation, :mod:`pipeline.write`) and
+so the documents can travel on without their text (late materialisation, :mod:`pipeline.stored`) and
 ``Deduplicate`` takes its sketches; given documents alone, ``Deduplicate`` sketches them itself.
 """
 from __future__ import annotations
