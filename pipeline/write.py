@@ -52,6 +52,8 @@ class WriteConfig:
             raise ValueError(f"write.num_shards must be between 1 and {MAX_SHARDS}")
         if self.input_mb_per_shard < 0:
             raise ValueError("write.input_mb_per_shard must be 0 or more")
+        if self.compression not in ("zstd", "snappy", "gzip", "none"):
+            raise ValueError("write.compression must be zstd, snappy, gzip or none")
 
     def for_input(self, input_bytes: int) -> "WriteConfig":
         """This config with the shard count for ``input_bytes`` of input (see ``input_mb_per_shard``)."""
@@ -59,8 +61,6 @@ class WriteConfig:
             return self
         by_size = math.ceil(input_bytes / (self.input_mb_per_shard * 2**20))
         return replace(self, num_shards=min(MAX_SHARDS, max(self.num_shards, by_size)))
-        if self.compression not in ("zstd", "snappy", "gzip", "none"):
-            raise ValueError("write.compression must be zstd, snappy, gzip or none")
 
 
 def shard_of(row_id: str, num_shards: int) -> int:

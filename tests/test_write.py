@@ -91,3 +91,11 @@ def test_large_inputs_get_more_shards() -> None:
     assert config.for_input(1000 * 2**20 + 1).num_shards == 11  # one more shard per 100 MB started
     assert WriteConfig(num_shards=4, input_mb_per_shard=0).for_input(10**15).num_shards == 4
     assert WriteConfig(input_mb_per_shard=1).for_input(10**15).num_shards == 100_000  # capped
+
+
+@pytest.mark.parametrize("field, value, message", [("compression", "lz4", "write.compression"),
+                                                   ("num_shards", 0, "write.num_shards"),
+                                                   ("input_mb_per_shard", -1, "write.input_mb_per_shard")])
+def test_an_invalid_write_config_is_refused_when_loaded(field: str, value: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        WriteConfig(**{field: value})
