@@ -16,8 +16,8 @@ from typing import Sequence
 
 import numpy as np
 
-from provmix.detectors.ai_text.hf_support import as_languages, import_torch_transformers, resolve_device, scorable_indices
 from provmix.detectors.base import WATERMARK, ModelInfo, Scores
+from provmix.detectors.hf import as_languages, import_torch_transformers, resolve_device, scorable_indices
 
 FAMILY = "watermark"
 CONFIG_FILE = "watermarking_config.json"

@@ -36,10 +36,10 @@ _COMMANDS = {
     "report": ("write OUTPUT_DIR/report.html for a finished run", "provmix.pipeline.report:main", ()),
     "mix": ("remix a finished run under a new mix config: provmix mix RUN --config FILE --output DIR",
             "provmix.pipeline.remix:main", ()),
-    "train": ("train a shipped detector: provmix train ai|mt [options]", "provmix.detectors.{}.train:main",
+    "train": ("train a shipped detector: provmix train ai|mt [options]", "provmix.detectors.training.{}.train:main",
               ("ai", "mt")),
     "eval": ("evaluate a detector on labelled data: provmix eval ai|mt --data FILE [options]",
-             "provmix.detectors.{}.evaluate:main", ("ai", "mt")),
+             "provmix.detectors.evaluation.{}:main", ("ai", "mt")),
 }
 _KIND_PACKAGES = {"ai": "ai_text", "mt": "machine_translation"}
 _BEAM_LOG_LEVEL = "--default_sdk_harness_log_level"

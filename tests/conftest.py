@@ -36,7 +36,7 @@ def run_cli(*args: str) -> int:
 
 def run_cli_process(*args: str) -> int:
     """The CLI in a fresh process. Training needs it: fasttext-numpy2 can fail with a spurious "Encountered NaN"
-    that depends on the memory state of a long-lived process (see detectors/ai_text/fit.py), as a test session is."""
+    that depends on the memory state of a long-lived process (see detectors/training/ai_text/fit.py), as a test session is."""
     return subprocess.run([sys.executable, "-m", "provmix.pipeline.cli", *args], check=False).returncode
 
 

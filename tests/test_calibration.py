@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from provmix.detectors.calibration import PlattCalibration
-from provmix.detectors.metrics import auroc
+from provmix.detectors.evaluation.metrics import auroc
 
 
 def _scores(n: int, positive_share: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from provmix.detectors.base import Detector
-from provmix.detectors.machine_translation.corpus import HUMAN, MT, read_rows
+from provmix.detectors.evaluation.metrics import auroc
 from provmix.detectors.machine_translation.default import SHIPPED
-from provmix.detectors.machine_translation.seen import FILENAME as SEEN
-from provmix.detectors.metrics import auroc
 from provmix.detectors.registry import load_detector
+from provmix.detectors.training.machine_translation.corpus import HUMAN, MT, read_rows
+from provmix.detectors.training.machine_translation.seen import FILENAME as SEEN
 
 LANGUAGES = ("cs", "de", "en", "hr", "ja", "ru", "uk", "zh")  # he: WMT23 only, which is held out
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

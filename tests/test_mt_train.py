@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from provmix.detectors.machine_translation import evaluate
+from provmix.detectors.evaluation import machine_translation as evaluate
 from provmix.detectors.machine_translation.default import load
 from provmix.detectors.machine_translation.model import CONFIG
 from tests.conftest import run_cli_process

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from provmix.detectors.machine_translation import corpus, evaluate, seen, train
-from provmix.detectors.machine_translation.corpus import AI, HUMAN, MT, TEST
+from provmix.detectors.evaluation import machine_translation as evaluate
 from provmix.detectors.machine_translation.model import raw_mt_scores
+from provmix.detectors.training.machine_translation import corpus, seen, train
+from provmix.detectors.training.machine_translation.corpus import AI, HUMAN, MT, TEST
 
 
 def _row(i: int, label: str, source: str = "web", lang: str = "xx", text: str | None = None) -> dict:

@@ -47,3 +47,19 @@ def test_wheel_holds_only_the_provmix_namespace(tmp_path: Path) -> None:
     tops = {name.split("/", 1)[0] for name in names}
     assert {top for top in tops if not top.endswith(".dist-info")} == {"provmix"}
     assert "provmix/pipeline/cli.py" in names and "provmix/detectors/models/mt-default/config.json" in names
+
+
+def test_runtime_detector_code_imports_no_training_or_evaluation_code() -> None:
+    import ast
+
+    detectors = ROOT / "detectors"
+    runtime = [path for path in detectors.rglob("*.py")
+               if path.relative_to(detectors).parts[0] not in ("training", "evaluation")]
+    offenders = []
+    for path in runtime:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+                [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+            offenders += [f"{path.relative_to(ROOT)} imports {name}" for name in names
+                          if name.startswith(("provmix.detectors.training", "provmix.detectors.evaluation"))]
+    assert len(runtime) > 20 and not offenders

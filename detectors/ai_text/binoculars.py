@@ -14,7 +14,9 @@ from typing import Sequence
 
 import numpy as np
 
-from provmix.detectors.ai_text.hf_support import (
+from provmix.detectors.base import AI, ModelInfo, Scores
+from provmix.detectors.calibration import PlattCalibration
+from provmix.detectors.hf import (
     as_languages,
     effective_max_length,
     import_torch_transformers,
@@ -24,8 +26,6 @@ from provmix.detectors.ai_text.hf_support import (
     resolve_device,
     scorable_indices,
 )
-from provmix.detectors.base import AI, ModelInfo, Scores
-from provmix.detectors.calibration import PlattCalibration
 
 FAMILY = "binoculars"
 DEFAULT_CENTER = 0.9015

@@ -14,10 +14,10 @@ from typing import Callable, Sequence
 import numpy as np
 
 from provmix.detectors.ai_text.default import DEFAULT_MIN_CHARS, LANGUAGES, scorable
-from provmix.detectors.ai_text.stacked import combined_digest
 from provmix.detectors.ai_text.features import FEATURE_NAMES, feature_matrix
 from provmix.detectors.ai_text.head import MODEL_JSON, LogisticHead
 from provmix.detectors.ai_text.minilm import EMBEDDING_DIM, MiniLMEncoder
+from provmix.detectors.ai_text.stacked import combined_digest
 from provmix.detectors.base import AI, ModelInfo, Scores
 from provmix.detectors.normalize import normalize_text
 
@@ -102,7 +102,7 @@ def build_detector(head: EmbeddingHead, encoder: Encoder, max_length: int, min_c
 
 def load(argument: str | None = None, device: str = "cpu", batch_size: int = 64, max_length: int = 256,
          min_chars: int | None = None) -> EmbeddingAIDetector:
-    """The shipped head, or a folder written by ``python -m provmix.detectors.ai_text.train_embedding --out DIR``."""
+    """The shipped head, or a folder written by ``python -m provmix.detectors.training.ai_text.minilm_train --out DIR``."""
     folder = Path(argument) if argument else MODEL_DIR
     encoder = MiniLMEncoder(device=device, batch_size=batch_size, max_length=max_length)
     return build_detector(EmbeddingHead.load(folder), encoder, max_length, min_chars, folder, encoder.sha256)

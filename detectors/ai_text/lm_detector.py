@@ -6,7 +6,7 @@ trained on; loading checks the LM against it, so a head never silently scores an
 only; abstains on texts shorter than ``min_chars`` normalised characters or ``min_tokens`` scored tokens.
 
 Spec: ``ai-lm`` (shipped head, bundled SmolLM2 GGUF) or ``ai-lm:HEAD_DIR`` (a head written by
-``python -m provmix.detectors.ai_text.lm_train --out HEAD_DIR``); options ``model`` (another LM folder or GGUF
+``python -m provmix.detectors.training.ai_text.lm_train --out HEAD_DIR``); options ``model`` (another LM folder or GGUF
 for a head trained on it), ``device``, ``batch_size``, ``max_tokens``, ``threads``, ``min_chars``,
 ``min_tokens``.
 """
@@ -20,8 +20,8 @@ import numpy as np
 
 from provmix.detectors.ai_text import features as style
 from provmix.detectors.ai_text.default import DEFAULT_MIN_CHARS, LANGUAGES, scorable
-from provmix.detectors.ai_text.lm import FEATURE_NAMES, LanguageModel, load_language_model
 from provmix.detectors.ai_text.head import MODEL_JSON, LogisticHead
+from provmix.detectors.ai_text.lm import FEATURE_NAMES, LanguageModel, load_language_model
 from provmix.detectors.base import AI, ModelInfo, Scores
 from provmix.detectors.normalize import normalize_text
 

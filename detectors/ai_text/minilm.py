@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from provmix.detectors.ai_text.hf_support import import_torch_transformers, local_digest, resolve_device
+from provmix.detectors.hf import import_torch_transformers, local_digest, resolve_device
 
 EMBEDDING_DIM = 384
 

@@ -1,7 +1,7 @@
 """``provmix eval ai``: AUROC, TPR at 1% / 5% FPR and accuracy at the shipped threshold, overall and per
 source / generator / domain / language / variant. Abstained rows are counted, never scored.
 
-With ``--protocols`` it runs the generalisation protocols instead (see :mod:`detectors.ai_text.protocols`).
+With ``--protocols`` it runs the generalisation protocols instead (see :mod:`detectors.evaluation.protocols`).
 """
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from typing import Sequence
 
 import numpy as np
 
-from provmix.detectors.ai_text.corpus import ROLES, CorpusConfig, load_corpus, with_role
-from provmix.detectors.ai_text.fit import AI_LABEL_VALUE, default_data_files, labels, load_rows
-from provmix.detectors.ai_text.training_texts import overlap
 from provmix.detectors.base import Detector
-from provmix.detectors.metrics import auroc, summary
+from provmix.detectors.evaluation.metrics import auroc, summary
 from provmix.detectors.registry import load_detector
+from provmix.detectors.training.ai_text.corpus import ROLES, CorpusConfig, load_corpus, with_role
+from provmix.detectors.training.ai_text.fit import AI_LABEL_VALUE, default_data_files, labels, load_rows
+from provmix.detectors.training.ai_text.seen import overlap
 
 BREAKDOWNS = ("source", "generator", "domain", "lang", "variant")
 HUMAN_LABEL_VALUE = "human"
@@ -41,7 +41,7 @@ def score_rows(detector: Detector, rows: Sequence[dict], batch_size: int = 512) 
 
 
 def _metrics(y: np.ndarray, p: np.ndarray, abstain: np.ndarray, threshold: float | None) -> dict:
-    """:func:`detectors.metrics.summary` over the scored rows (NaN → None for JSON), plus abstain counts."""
+    """:func:`detectors.evaluation.metrics.summary` over the scored rows (NaN → None for JSON), plus abstain counts."""
     scored = ~abstain
     metrics = summary(y[scored], p[scored], threshold)
     metrics = {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in metrics.items()}
@@ -183,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         parser.error("no data files given and none found in the default data folder")
     if args.protocols:
-        from provmix.detectors.ai_text.fit import TrainConfig
-        from provmix.detectors.ai_text.protocols import format_protocols, run_protocols
+        from provmix.detectors.evaluation.protocols import format_protocols, run_protocols
+        from provmix.detectors.training.ai_text.fit import TrainConfig
 
         rows = load_corpus(paths, CorpusConfig(cap_rows=args.cap_rows, seed=args.seed))
         report = {"protocols": run_protocols(rows, TrainConfig(seed=args.seed), args.jobs, args.variants, args.only or ())}

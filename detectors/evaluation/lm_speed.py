@@ -1,4 +1,4 @@
-"""ai-lm's cost per document on one core: ``python -m provmix.detectors.ai_text.lm_speed --max-tokens 128``.
+"""ai-lm's cost per document on one core: ``python -m provmix.detectors.evaluation.lm_speed --max-tokens 128``.
 
 Times :meth:`LanguageModel.features` (model body plus the fused post-processing) with one torch thread on
 English texts long enough to fill ``max_tokens``, in CPU seconds (process time, so other load on a shared machine
@@ -10,13 +10,13 @@ import argparse
 import time
 
 from provmix.detectors.ai_text.lm import POST_ROWS, load_language_model, token_statistics
-from provmix.detectors.ai_text.lm_data import default_files
-from provmix.detectors.ai_text.fit import load_rows
 from provmix.detectors.normalize import normalize_text
+from provmix.detectors.training.ai_text.fit import load_rows
+from provmix.detectors.training.ai_text.lm_data import default_files
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m provmix.detectors.ai_text.lm_speed", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m provmix.detectors.evaluation.lm_speed", description=__doc__)
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--docs", type=int, default=16)
     parser.add_argument("--batch-size", type=int, default=8)

@@ -9,7 +9,7 @@ against the human originals of the same languages. Rows can be limited to one sp
 roles of ``provmix train mt`` with its seed and fractions) and MT rows to some systems (``--systems``);
 sentence-level sources can be scored as runs of K sentences (``--join-sentences K``: lengths comparable to
 documents). Rows whose text the detector's directory records as trained or calibrated on
-(:mod:`detectors.machine_translation.seen`) are counted (``training_overlap``) with a warning on stderr.
+(:mod:`detectors.training.machine_translation.seen`) are counted (``training_overlap``) with a warning on stderr.
 """
 from __future__ import annotations
 
@@ -23,11 +23,13 @@ from typing import Callable, Sequence
 import numpy as np
 
 from provmix.detectors.base import Detector
-from provmix.detectors.machine_translation.corpus import DEV, HUMAN, HUMAN_TRANSLATION, MT, ORIGINALS, TEST, TRAIN, read_rows, role_of
-from provmix.detectors.machine_translation.seen import overlap, read_seen
+from provmix.detectors.evaluation.metrics import auroc, summary
 from provmix.detectors.machine_translation.text import clean_text
-from provmix.detectors.metrics import auroc, summary
 from provmix.detectors.registry import load_detector
+from provmix.detectors.training.machine_translation.corpus import (
+    DEV, HUMAN, HUMAN_TRANSLATION, MT, ORIGINALS, TEST, TRAIN, read_rows, role_of,
+)
+from provmix.detectors.training.machine_translation.seen import overlap, read_seen
 
 BATCH = 2048
 DEV_FRACTION, TEST_FRACTION, SEED = 0.15, 0.15, 0  # the defaults of ``provmix train mt``

@@ -19,11 +19,11 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from provmix.detectors.ai_text.corpus import CALIBRATION, DEV_FRACTION, EVALUATION, TRAIN, with_role
 from provmix.detectors.ai_text.default import build_detector
-from provmix.detectors.ai_text.evaluate import evaluate_rows, format_metric
-from provmix.detectors.ai_text.fit import AI_LABEL_VALUE, TrainConfig, fit_models
-from provmix.detectors.data import split_by_group
+from provmix.detectors.evaluation.ai_text import evaluate_rows, format_metric
+from provmix.detectors.training.ai_text.corpus import CALIBRATION, DEV_FRACTION, EVALUATION, TRAIN, with_role
+from provmix.detectors.training.ai_text.fit import AI_LABEL_VALUE, TrainConfig, fit_models
+from provmix.detectors.training.data import split_by_group
 
 PROTOCOL_VARIANTS = ("stacked", "fasttext", "features", "length")
 

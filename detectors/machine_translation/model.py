@@ -1,6 +1,6 @@
 """A directory of per-language MT models: ``config.json`` plus one quantised fastText file per language.
 
-``config.json`` (written by :mod:`detectors.machine_translation.train`)::
+``config.json`` (written by :mod:`detectors.training.machine_translation.train`)::
 
     {"name", "version", "features": bool, "chunk_tokens": int, "min_chars": int,
      "languages": {LANG: {"file", "sha256", "calibration": {...}, "threshold", "human_threshold"}}, "training": {...}}
@@ -22,8 +22,8 @@ from typing import Sequence
 import fasttext
 import numpy as np
 
+from provmix.detectors.base import MT
 from provmix.detectors.calibration import PlattCalibration
-from provmix.detectors.machine_translation.corpus import MT
 
 CONFIG = "config.json"
 _EPS = 1e-9

@@ -8,6 +8,9 @@ from typing import Iterable, Iterator
 
 import xxhash
 
+# the project's data sets: ``<repo>/../shared/data`` (see its README)
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
 
 def read_jsonl(path: str | Path) -> Iterator[dict]:
     """Rows of a ``.jsonl`` or ``.jsonl.gz`` file."""

@@ -20,7 +20,7 @@ import json
 import os
 from typing import Mapping, NamedTuple, Sequence
 
-from provmix.detectors.model_card import CARD_FILE
+from provmix.detectors.training.model_card import CARD_FILE
 from provmix.pipeline.label.config import DETECTOR_PREFIX, FUSION_PREFIX, LOG_ODDS
 from provmix.pipeline.label.evidence import item, logit, probability, sigmoid
 from provmix.schemas import documents as d
@@ -85,7 +85,7 @@ def combine_log_odds(kind: str, scores: Sequence[Score], weights: Mapping[str, f
 
 class FusionRule(NamedTuple):
     """``p = sigmoid(bias + Σ w_i (logit p_i - mean_i) / scale_i)`` over ``detectors`` (a logistic fitted on
-    calibrated log-odds, as ``detectors.ai_text.fusion`` fits it)."""
+    calibrated log-odds, as ``detectors.training.ai_text.fusion`` fits it)."""
 
     kind: str
     detectors: tuple[str, ...]

@@ -6,13 +6,13 @@ import re
 import numpy as np
 import pytest
 
-from provmix.detectors.ai_text.corpus import EVALUATION, TRAIN, load_corpus, with_role
 from provmix.detectors.ai_text.default import MODEL_DIR, load
-from provmix.detectors.ai_text.fit import default_data_files
-from provmix.detectors.ai_text.training_texts import overlap
-from provmix.detectors.data import split_by_group
-from provmix.detectors.metrics import auroc
+from provmix.detectors.evaluation.metrics import auroc
 from provmix.detectors.registry import load_detector
+from provmix.detectors.training.ai_text.corpus import EVALUATION, TRAIN, load_corpus, with_role
+from provmix.detectors.training.ai_text.fit import default_data_files
+from provmix.detectors.training.ai_text.seen import overlap
+from provmix.detectors.training.data import split_by_group
 
 # Written for this test: ordinary English prose, long enough to be scored.
 PARAGRAPH = (

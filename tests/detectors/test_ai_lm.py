@@ -113,7 +113,7 @@ def test_training_is_deterministic_and_writes_a_loadable_head(tiny_lm: Path, tmp
     import gzip
     import json
 
-    from provmix.detectors.ai_text.lm_train import main
+    from provmix.detectors.training.ai_text.lm_train import main
 
     rows = [{"text": sentence(60, (7 * k + 3 * label) % 50 if label else k * k), "label": "ai" if label else "human",
              "source": f"s{k % 2}", "generator": "g" if label else None, "domain": "d", "lang": "en",

@@ -13,7 +13,7 @@ import apache_beam as beam  # noqa: E402
 from apache_beam.ml.inference.base import RunInference  # noqa: E402
 from apache_beam.testing.util import assert_that  # noqa: E402
 
-from provmix.detectors.ai_text.inference import DetectorModelHandler  # noqa: E402
+from provmix.detectors.inference import DetectorModelHandler  # noqa: E402
 from tests.conftest import load_manifest, run_cli  # noqa: E402
 from tests.detectors.tiny_models import build_ai_lm_head, build_causal_lm, sentence  # noqa: E402
 

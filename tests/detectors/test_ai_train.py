@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from provmix.detectors.ai_text import evaluate
+from provmix.detectors.evaluation import ai_text as evaluate
 from provmix.detectors.registry import load_detector
 from tests.conftest import run_cli_process
 

@@ -10,8 +10,8 @@ pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from provmix.detectors.ai_text.hf_classifier import positive_index  # noqa: E402
-from provmix.detectors.ai_text.hf_support import CALIBRATION_FILE  # noqa: E402
 from provmix.detectors.calibration import PlattCalibration  # noqa: E402
+from provmix.detectors.hf import CALIBRATION_FILE  # noqa: E402
 from provmix.detectors.registry import load_detector  # noqa: E402
 from tests.detectors.tiny_models import build_causal_lm, build_classifier, sentence  # noqa: E402
 

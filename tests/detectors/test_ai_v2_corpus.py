@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from provmix.detectors.ai_text.corpus import (
+from provmix.detectors.evaluation.ai_text import human_fpr_by_source, length_matched_auroc, overlap_warning
+from provmix.detectors.evaluation.metrics import threshold_at_fpr
+from provmix.detectors.training.ai_text.corpus import (
     CALIBRATION,
     EVALUATION,
     TRAIN,
@@ -13,10 +15,8 @@ from provmix.detectors.ai_text.corpus import (
     capped,
     join_sentences,
 )
-from provmix.detectors.ai_text.evaluate import human_fpr_by_source, length_matched_auroc, overlap_warning
-from provmix.detectors.thresholds import human_threshold_at_macro_miss, threshold_at_macro_fpr
-from provmix.detectors.ai_text.training_texts import HASH_FILE, overlap, write_hashes
-from provmix.detectors.metrics import threshold_at_fpr
+from provmix.detectors.training.ai_text.seen import HASH_FILE, overlap, write_hashes
+from provmix.detectors.training.thresholds import human_threshold_at_macro_miss, threshold_at_macro_fpr
 
 
 def row(source: str, label: str = "human", domain: str = "d", lang: str = "en", i: int = 0, **extra) -> dict:

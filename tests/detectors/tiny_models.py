@@ -62,9 +62,9 @@ def build_ai_lm_head(folder: Path, lm_folder: Path, variant: str = "lm", seed: i
     """An ``ai-lm`` head with random weights for the causal LM in ``lm_folder`` (its sha256 recorded)."""
     import numpy as np
 
-    from provmix.detectors.ai_text.hf_support import local_digest
     from provmix.detectors.ai_text.lm_detector import VARIANTS, LMHead
     from provmix.detectors.ai_text.logistic import LogisticModel
+    from provmix.detectors.hf import local_digest
 
     n = len(VARIANTS[variant])
     weights = np.random.default_rng(seed).normal(0, 0.3, n)

@@ -1,13 +1,13 @@
-"""The model card of a trained ai-default model (written with :mod:`provmix.detectors.model_card`)."""
+"""The model card of a trained ai-default model (written with :mod:`provmix.detectors.training.model_card`)."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from provmix.detectors.ai_text.evaluate import format_report
 from provmix.detectors.ai_text.features import FEATURE_NAMES
 from provmix.detectors.ai_text.stacked import StackedModel, combined_digest
-from provmix.detectors.model_card import config_block, data_list, write_card
+from provmix.detectors.evaluation.ai_text import format_report
+from provmix.detectors.training.model_card import config_block, data_list, write_card
 
 _FEATURES = (f"{len(FEATURE_NAMES)} cheap stylometric features (punctuation and function-word rates, character "
              "entropy, word and sentence-length shape)")

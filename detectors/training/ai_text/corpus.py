@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from provmix.detectors.ai_text.fit import load_rows
-from provmix.detectors.data import group_fold
+from provmix.detectors.training.ai_text.fit import load_rows
+from provmix.detectors.training.data import group_fold
 
 TRAIN, CALIBRATION, EVALUATION = "train", "calibration", "evaluation"
 DEV_FRACTION = 0.2  # share of the train-role groups held out as dev by `provmix train ai` and the protocols

@@ -27,13 +27,12 @@ from provmix.detectors.ai_text.stacked import (
     uses_fasttext,
 )
 from provmix.detectors.calibration import PlattCalibration
-from provmix.detectors.data import group_fold, read_jsonl, split_by_group
-from provmix.detectors.thresholds import human_threshold_at_macro_miss, threshold_at_macro_fpr
 from provmix.detectors.normalize import normalize_text
+from provmix.detectors.training.data import SHARED_DATA, group_fold, read_jsonl, split_by_group
+from provmix.detectors.training.thresholds import human_threshold_at_macro_miss, threshold_at_macro_fpr
 
 AI_LABEL_VALUE = "ai"
 DATA_ENV = "PROVMIX_AI_DATA"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -81,8 +80,7 @@ def default_data_files() -> list[Path]:
     """``$PROVMIX_AI_DATA/*.jsonl.gz``, else ``<repo>/../shared/data/{ai-text,human-web}/*.jsonl.gz``."""
     if os.environ.get(DATA_ENV):
         return sorted(Path(os.environ[DATA_ENV]).glob("*.jsonl.gz"))
-    shared = REPO_ROOT.parent / "shared" / "data"
-    return sorted(p for folder in ("ai-text", "human-web") for p in (shared / folder).glob("*.jsonl.gz"))
+    return sorted(p for folder in ("ai-text", "human-web") for p in (SHARED_DATA / folder).glob("*.jsonl.gz"))
 
 
 def labels(rows: Sequence[dict]) -> np.ndarray:

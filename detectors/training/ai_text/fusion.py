@@ -1,6 +1,6 @@
 """Late fusion of two AI-text detectors: a logistic regression on their calibrated log-odds.
 
-Measured with ai-default + ai-minilm in docs/ai-detector.md (``train_embedding --fusion-protocols``): fitted on
+Measured with ai-default + ai-minilm in docs/ai-detector.md (``minilm_train --fusion-protocols``): fitted on
 rows both detectors never trained on (their shared calibration split), it abstains where either abstains.
 """
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Sequence
 
 import numpy as np
 
-from provmix.detectors.ai_text.fit import labels
 from provmix.detectors.ai_text.logistic import LogisticModel
 from provmix.detectors.base import Detector, Scores
+from provmix.detectors.training.ai_text.fit import labels
 
 
 def log_odds(p: np.ndarray) -> np.ndarray:

@@ -20,9 +20,10 @@ from typing import Sequence
 import numpy as np
 
 from provmix.detectors.ai_text.default import scorable
-from provmix.detectors.ai_text.fit import REPO_ROOT, load_rows
 from provmix.detectors.ai_text.lm import FEATURE_NAMES, LanguageModel
 from provmix.detectors.normalize import normalize_text
+from provmix.detectors.training.ai_text.fit import load_rows
+from provmix.detectors.training.data import SHARED_DATA
 
 SHARED_OPENING_SOURCES = frozenset({"fast-detect-gpt"})
 SKIP_TOKENS = 32
@@ -31,7 +32,7 @@ HUMAN_WEB_FILES = ("gensim-testdata", "gum-docs", "ud-ewt")  # lingua-sentences:
 
 def default_files() -> list[Path]:
     """The English-bearing ai-text files and the human-web files of ``../shared/data`` (or ``$PROVMIX_DATA``)."""
-    root = Path(os.environ.get("PROVMIX_DATA") or REPO_ROOT.parent / "shared" / "data")
+    root = Path(os.environ.get("PROVMIX_DATA") or SHARED_DATA)
     files = sorted((root / "ai-text").glob("*.jsonl.gz"))
     return files + [root / "human-web" / f"{name}.jsonl.gz" for name in HUMAN_WEB_FILES
                     if (root / "human-web" / f"{name}.jsonl.gz").is_file()]

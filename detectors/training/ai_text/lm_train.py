@@ -1,8 +1,8 @@
-"""Train and evaluate ai-lm's head: ``python -m provmix.detectors.ai_text.lm_train --out DIR``.
+"""Train and evaluate ai-lm's head: ``python -m provmix.detectors.training.ai_text.lm_train --out DIR``.
 
-1. Sample (:mod:`detectors.ai_text.lm_data`), extract LM features once into ``--cache``.
+1. Sample (:mod:`detectors.training.ai_text.lm_data`), extract LM features once into ``--cache``.
 2. ``--report FILE``: the protocols (leave one generator family out: :func:`generator_splits`; leave one source
-   out, as in :mod:`detectors.ai_text.protocols`) for each head variant and the baselines, with the
+   out, as in :mod:`detectors.evaluation.protocols`) for each head variant and the baselines, with the
    false-positive rate on held-out human web sources and TOEFL essays at the fold's own 1%-FPR threshold.
 3. Fit the shipped head on the whole sample except the TOEFL essays (kept out so their false-positive rate is a
    held-out number): logistic on 80% of groups, Platt calibration and the 1%-FPR threshold on the other 20%.
@@ -21,9 +21,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from provmix.detectors.ai_text.cascade import DEFAULT_BAND
-from provmix.detectors.ai_text.fit import labels
 from provmix.detectors.ai_text.lm import FEATURE_NAMES, load_language_model
-from provmix.detectors.ai_text.lm_data import cached_features, default_files, load_sample
 from provmix.detectors.ai_text.lm_detector import (
     CHARS_PER_TOKEN,
     DEFAULT_MIN_TOKENS,
@@ -33,12 +31,14 @@ from provmix.detectors.ai_text.lm_detector import (
     head_inputs,
 )
 from provmix.detectors.ai_text.logistic import LogisticModel
-from provmix.detectors.ai_text.protocols import generator_family, mean_rows, protocol_splits
 from provmix.detectors.calibration import PlattCalibration
-from provmix.detectors.data import split_by_group
-from provmix.detectors.model_card import config_block, write_card
-from provmix.detectors.metrics import summary, threshold_at_fpr
+from provmix.detectors.evaluation.metrics import summary, threshold_at_fpr
+from provmix.detectors.evaluation.protocols import generator_family, mean_rows, protocol_splits
 from provmix.detectors.registry import load_detector
+from provmix.detectors.training.ai_text.fit import labels
+from provmix.detectors.training.ai_text.lm_data import cached_features, default_files, load_sample
+from provmix.detectors.training.data import split_by_group
+from provmix.detectors.training.model_card import config_block, write_card
 
 NON_NATIVE_DOMAIN = "essay_toefl_nonnative"
 MIN_FAMILY_TEXTS = 10
@@ -186,7 +186,7 @@ A seeded sample of up to {config.per_label} scorable rows per (source, label), s
 {config_block(asdict(config))}
 
 ## Reproduce
-`python -m provmix.detectors.ai_text.lm_train --seed {config.seed} --per-label {config.per_label} --max-tokens
+`python -m provmix.detectors.training.ai_text.lm_train --seed {config.seed} --per-label {config.per_label} --max-tokens
 {config.max_tokens} --out DIR` (features cached with `--cache`). Metrics: `docs/ai-detector.md`, section "ai-lm".
 
 ## Limitations
@@ -197,7 +197,7 @@ CPU-second, so on CPU it is meant for the `ai-cascade`'s uncertain band.
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m provmix.detectors.ai_text.lm_train", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m provmix.detectors.training.ai_text.lm_train", description=__doc__)
     parser.add_argument("--out", type=Path, required=True, help="head folder to write")
     parser.add_argument("--data", nargs="+", type=Path, help="labelled JSONL(.gz) files (default: shared data)")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/provmix-ai-lm-features.jsonl"))

@@ -1,4 +1,4 @@
-"""Train, calibrate and evaluate ``ai-minilm``: ``python -m provmix.detectors.ai_text.train_embedding``.
+"""Train, calibrate and evaluate ``ai-minilm``: ``python -m provmix.detectors.training.ai_text.minilm_train``.
 
 Same data, split and protocols as ``provmix train ai`` / ``provmix eval ai --protocols``: train/dev split by
 ``group_id`` (dev 20%, never used for fitting); inside train, 20% of groups calibrate (Platt) and pick the 1%-FPR
@@ -17,7 +17,6 @@ from typing import Sequence
 
 import numpy as np
 
-from provmix.detectors.ai_text.corpus import DEV_FRACTION
 from provmix.detectors.ai_text.default import build_detector as build_stacked_detector
 from provmix.detectors.ai_text.default import scorable
 from provmix.detectors.ai_text.embedding import (
@@ -29,18 +28,19 @@ from provmix.detectors.ai_text.embedding import (
     head_inputs,
     prefix_chars,
 )
-from provmix.detectors.ai_text.evaluate import evaluate_rows, format_report
-from provmix.detectors.ai_text.fit import DATA_ENV, TrainConfig, default_data_files, fit_models, labels, load_rows
-from provmix.detectors.ai_text.fusion import fit_fusion
 from provmix.detectors.ai_text.logistic import LogisticModel
 from provmix.detectors.ai_text.minilm import EMBEDDING_DIM, MiniLMEncoder
-from provmix.detectors.ai_text.protocols import format_protocols, mean_rows, protocol_splits
-from provmix.detectors.ai_text.train import sha256_file
 from provmix.detectors.calibration import PlattCalibration
-from provmix.detectors.data import split_by_group
-from provmix.detectors.metrics import threshold_at_fpr
-from provmix.detectors.model_card import config_block, data_list, write_card
+from provmix.detectors.evaluation.ai_text import evaluate_rows, format_report
+from provmix.detectors.evaluation.metrics import threshold_at_fpr
+from provmix.detectors.evaluation.protocols import format_protocols, mean_rows, protocol_splits
 from provmix.detectors.normalize import normalize_text
+from provmix.detectors.training.ai_text.corpus import DEV_FRACTION
+from provmix.detectors.training.ai_text.fit import DATA_ENV, TrainConfig, default_data_files, fit_models, labels, load_rows
+from provmix.detectors.training.ai_text.fusion import fit_fusion
+from provmix.detectors.training.ai_text.train import sha256_file
+from provmix.detectors.training.data import split_by_group
+from provmix.detectors.training.model_card import config_block, data_list, write_card
 
 MODEL_VERSION = "1.0.0"
 CACHE_DIR = Path("/tmp/provmix-minilm")
@@ -185,7 +185,7 @@ Generalisation to unseen generators and sources: see `docs/ai-detector.md`.
 - `{MODEL_JSON}` sha256 `{digest}`
 
 ## Reproduce
-`python -m provmix.detectors.ai_text.train_embedding --seed {config['seed']} --variant {head.variant} --out DIR`
+`python -m provmix.detectors.training.ai_text.minilm_train --seed {config['seed']} --variant {head.variant} --out DIR`
 
 ## Limitations
 English only; trained on 2019–2023 generators. A probability, not proof: never use it alone to judge a person.
@@ -194,7 +194,7 @@ English only; trained on 2019–2023 generators. A probability, not proof: never
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m provmix.detectors.ai_text.train_embedding", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m provmix.detectors.training.ai_text.minilm_train", description=__doc__)
     parser.add_argument("--data", nargs="+", type=Path, help=f"labelled JSONL(.gz) files (default: ${DATA_ENV})")
     parser.add_argument("--out", type=Path, default=MODEL_DIR, help="model folder (default: the shipped one)")
     parser.add_argument("--seed", type=int, default=0)

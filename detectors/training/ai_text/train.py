@@ -1,7 +1,7 @@
 """``provmix train ai``: train, calibrate and write the default AI-text model with its model card.
 
 Data: the labelled JSONL files given with ``--data``, else every ``*.jsonl.gz`` in ``$PROVMIX_AI_DATA`` or
-``../shared/data/{ai-text,human-web}`` next to the repository, shaped by :mod:`detectors.ai_text.corpus`
+``../shared/data/{ai-text,human-web}`` next to the repository, shaped by :mod:`detectors.training.ai_text.corpus`
 (English rows, per-source caps and weights, calibration-only and evaluation-only sources). Split: train/dev by
 ``group_id`` (dev 20%, never used for fitting); inside train, a further 20% of groups plus the calibration-only
 sources calibrate the probabilities and pick the threshold. Same data + same seed → byte-identical model files.
@@ -14,7 +14,11 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from provmix.detectors.ai_text.corpus import (
+from provmix.detectors.ai_text.default import MODEL_DIR, build_detector
+from provmix.detectors.ai_text.stacked import VARIANTS
+from provmix.detectors.evaluation.ai_text import evaluate_rows, format_report
+from provmix.detectors.training.ai_text.card import write_model_card
+from provmix.detectors.training.ai_text.corpus import (
     CALIBRATION,
     DEV_FRACTION,
     EVALUATION,
@@ -23,13 +27,9 @@ from provmix.detectors.ai_text.corpus import (
     load_corpus,
     with_role,
 )
-from provmix.detectors.ai_text.default import MODEL_DIR, build_detector
-from provmix.detectors.ai_text.evaluate import evaluate_rows, format_report
-from provmix.detectors.ai_text.fit import DATA_ENV, TrainConfig, default_data_files, fit_models
-from provmix.detectors.ai_text.model_card import write_model_card
-from provmix.detectors.ai_text.stacked import VARIANTS
-from provmix.detectors.ai_text.training_texts import HASH_FILE, write_hashes
-from provmix.detectors.data import split_by_group
+from provmix.detectors.training.ai_text.fit import DATA_ENV, TrainConfig, default_data_files, fit_models
+from provmix.detectors.training.ai_text.seen import HASH_FILE, write_hashes
+from provmix.detectors.training.data import split_by_group
 
 MODEL_VERSION = "2.1.0"
 

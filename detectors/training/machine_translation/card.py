@@ -1,5 +1,5 @@
 """The model card of an MT model directory, rendered from its config and the held-out test report (written with
-:mod:`provmix.detectors.model_card`)."""
+:mod:`provmix.detectors.training.model_card`)."""
 from __future__ import annotations
 
 

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator, Sequence
 
 import xxhash
 
-from provmix.detectors.data import group_fold, read_jsonl
+from provmix.detectors.training.data import group_fold, read_jsonl
 
 HUMAN = "human"
 HUMAN_TRANSLATION = "human_translation"

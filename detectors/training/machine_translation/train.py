@@ -7,8 +7,8 @@ text and LLM text included —, human translation, mt) on the chunks of the bala
 (:func:`corpus.balanced_lines`), quantised; Platt calibration of the document score (mean chunk log-odds of mt
 against the rest) on the dev rows (MT against originals); the threshold holding the dev false-positive rate on
 originals at 1%. The test rows are scored with the result for the model card, and the hashes of every train and
-dev text are written next to the model (:mod:`detectors.machine_translation.seen`). Each model is trained by
-:mod:`detectors.machine_translation.train_one` in a fresh single-threaded process with a fixed seed, one after
+dev text are written next to the model (:mod:`detectors.training.machine_translation.seen`). Each model is trained by
+:mod:`detectors.training.machine_translation.train_one` in a fresh single-threaded process with a fixed seed, one after
 the other, so a run reproduces the files bit for bit.
 """
 from __future__ import annotations
@@ -25,28 +25,28 @@ import fasttext
 import numpy as np
 
 from provmix.detectors.calibration import PlattCalibration
-from provmix.detectors.machine_translation import card
-from provmix.detectors.machine_translation.corpus import (
+from provmix.detectors.evaluation.machine_translation import evaluate_rows
+from provmix.detectors.evaluation.metrics import threshold_at_fpr
+from provmix.detectors.machine_translation.default import NAME, MTDetector
+from provmix.detectors.machine_translation.model import CONFIG, raw_mt_scores, sha256_of
+from provmix.detectors.machine_translation.text import CHUNK_TOKENS, clean_text, model_lines
+from provmix.detectors.training.data import SHARED_DATA
+from provmix.detectors.training.machine_translation import card
+from provmix.detectors.training.machine_translation.corpus import (
     DEV, MT, ORIGINALS, TEST, TRAIN, balanced_lines, cap_originals, has_classes, read_rows, role_of,
 )
-from provmix.detectors.machine_translation.default import NAME, MTDetector
-from provmix.detectors.machine_translation.evaluate import evaluate_rows
-from provmix.detectors.machine_translation.model import CONFIG, raw_mt_scores, sha256_of
-from provmix.detectors.machine_translation.seen import write_seen
-from provmix.detectors.machine_translation.text import CHUNK_TOKENS, clean_text, model_lines
-from provmix.detectors.machine_translation.train_one import NAN_EXIT
-from provmix.detectors.metrics import threshold_at_fpr
-from provmix.detectors.model_card import write_card
-from provmix.detectors.thresholds import human_threshold_at_macro_miss
+from provmix.detectors.training.machine_translation.seen import write_seen
+from provmix.detectors.training.machine_translation.train_one import NAN_EXIT
+from provmix.detectors.training.model_card import write_card
+from provmix.detectors.training.thresholds import human_threshold_at_macro_miss
 
 VERSION = "0.4.0"
-DATA_ROOT = Path(__file__).resolve().parents[3] / "shared" / "data"
-DATA_DIR = DATA_ROOT / "mt"
+DATA_DIR = SHARED_DATA / "mt"
 DEFAULT_DATA = (
     DATA_DIR / "wmt22.jsonl.gz",
     DATA_DIR / "mlqe-pe.jsonl.gz",
-    *sorted((DATA_ROOT / "human-web").glob("*.jsonl.gz")),
-    *sorted((DATA_ROOT / "ai-text").glob("*.jsonl.gz")),
+    *sorted((SHARED_DATA / "human-web").glob("*.jsonl.gz")),
+    *sorted((SHARED_DATA / "ai-text").glob("*.jsonl.gz")),
 )
 DEFAULT_CALIBRATION = (DATA_DIR / "wmt21.jsonl.gz",)
 MIN_CHARS = 100  # scoring and calibration: shorter texts abstain
@@ -60,13 +60,13 @@ NAN_ATTEMPTS = 10
 
 def train_language(lines: list[str], path: Path, seed: int) -> "fasttext.FastText._FastText":
     """Train and quantise one language's model from its training lines, each attempt in a fresh process
-    (:mod:`detectors.machine_translation.train_one`: the spurious fastText NaN is retried in a new process);
+    (:mod:`detectors.training.machine_translation.train_one`: the spurious fastText NaN is retried in a new process);
     saved to ``path`` and returned."""
     with tempfile.TemporaryDirectory() as directory:
         train_file = Path(directory) / "train.txt"
         train_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
         command = [
-            sys.executable, "-m", "provmix.detectors.machine_translation.train_one", str(train_file), str(path),
+            sys.executable, "-m", "provmix.detectors.training.machine_translation.train_one", str(train_file), str(path),
             "--train", json.dumps(FASTTEXT), "--quantize", json.dumps(QUANTIZE), "--seed", str(seed),
         ]
         for _ in range(NAN_ATTEMPTS):

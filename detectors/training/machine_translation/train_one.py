@@ -1,6 +1,6 @@
-"""Train and quantise one fastText classifier in this process: ``python -m provmix.detectors.machine_translation.train_one``.
+"""Train and quantise one fastText classifier in this process: ``python -m provmix.detectors.training.machine_translation.train_one``.
 
-:mod:`detectors.machine_translation.train` runs this module once per model, each in a fresh interpreter, one after
+:mod:`detectors.training.machine_translation.train` runs this module once per model, each in a fresh interpreter, one after
 the other. fasttext-numpy2 0.10.4 raises a spurious "Encountered NaN" on some runs of identical input and arguments;
 whether it does depends on the process (a fresh process with the same input may pass), and once it has happened
 every later attempt in the same process fails too. So this module makes one attempt and exits with
@@ -26,7 +26,7 @@ def train_quantized(lines_path: str, out_path: str, train: dict, quantize: dict,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m provmix.detectors.machine_translation.train_one", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m provmix.detectors.training.machine_translation.train_one", description=__doc__.split("\n")[0])
     parser.add_argument("lines", help="fastText training lines (__label__X tokens ...)")
     parser.add_argument("out", help="quantised model path (.ftz)")
     parser.add_argument("--train", required=True, help="JSON: fastText train_supervised arguments")

@@ -1,0 +1,1 @@
+"""Training the shipped detectors: data sets and splits, operating points, model cards, one trainer per model."""

@@ -1,0 +1,1 @@
+"""Training of the AI-text models: ai-default (train), ai-lm (lm_train), ai-minilm (minilm_train)."""

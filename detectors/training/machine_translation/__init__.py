@@ -1,0 +1,1 @@
+"""Training of mt-default's per-language models."""
