@@ -3,21 +3,28 @@
 Per-detector results land in ``detector_scores`` (null score = abstained; ``threshold`` and ``human_threshold``:
 the detector's operating points for that document) and nowhere else: the label stage combines them into
 ``p_ai`` / ``p_mt`` (``label.combine``).
+
+The configured detectors are one RunInference model (:class:`DetectHandler`): the streamed graph runs them through
+``RunInference`` (Beam batches, shares the model and reports inference metrics), and the checkpointed scan, which
+scores a whole input file inside one DoFn, calls the same handler from :class:`ScoreDocuments`. A batch that fails
+under RunInference is scored again one document at a time, so only the document that broke it is rejected.
 """
 from __future__ import annotations
 
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Iterable, Sequence
 
 import apache_beam as beam
+from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInference
 
 from provmix.detectors.base import Detector
-from provmix.pipeline.step import BatchStep, StageResult, run_batch_step
+from provmix.pipeline.step import BatchStep, StageResult, Step, run_batch_step, run_step
 from provmix.schemas import documents as d
 
 STAGE = "detect"
+MIN_BATCH = 8  # RunInference batches adaptively between this and detect.batch_size
 
 
 @dataclass(frozen=True)
@@ -83,32 +90,70 @@ def shared_detectors(config: DetectConfig) -> SharedDetectors:
         return _CURRENT[key]
 
 
+def score_documents(records: Sequence[dict], shared: SharedDetectors) -> list[dict]:
+    """``records`` with one ``detector_scores`` entry per detector appended, in the configured order."""
+    texts = [r[d.TEXT] for r in records]
+    langs = [r[d.LANG] for r in records]
+    results = []
+    with shared.lock:
+        for detector in shared.detectors:
+            scores = detector.score(texts, langs)
+            results.append((detector.info, scores.values(), *scores.thresholds(detector.info)))
+    scored = []
+    for i, record in enumerate(records):
+        entries = list(record[d.DETECTOR_SCORES])
+        for info, values, thresholds, human in results:
+            entries.append({d.DETECTOR: info.name, d.VERSION: info.version, d.KIND: info.kind, d.SCORE: values[i],
+                            d.THRESHOLD: thresholds[i], d.HUMAN_THRESHOLD: human[i]})
+        scored.append({**record, d.DETECTOR_SCORES: entries})
+    return scored
+
+
+class DetectHandler(ModelHandler[dict, PredictionResult, SharedDetectors]):
+    """The configured detectors as one RunInference model: a document in, the document with its scores out (the
+    ``inference`` of each result). The model is this process's :func:`shared_detectors`, so RunInference, the
+    checkpointed scan and the retry of a failed batch all score with one copy."""
+
+    def __init__(self, config: DetectConfig) -> None:
+        super().__init__(min_batch_size=MIN_BATCH, max_batch_size=config.batch_size)
+        self.config = config
+
+    def load_model(self) -> SharedDetectors:
+        return shared_detectors(self.config)
+
+    def run_inference(self, batch: Sequence[dict], model: SharedDetectors,
+                      inference_args: dict[str, Any] | None = None) -> Iterable[PredictionResult]:
+        return [PredictionResult(record, scored) for record, scored in zip(batch, score_documents(batch, model))]
+
+    def get_num_bytes(self, batch: Sequence[dict]) -> int:
+        return sum(len(record[d.TEXT]) for record in batch)  # RunInference's default pickles the whole batch
+
+    def get_metrics_namespace(self) -> str:
+        return f"{STAGE}.inference"
+
+
 class ScoreDocuments(BatchStep):
+    """The detect step inside the checkpointed scan (and for a failed batch's documents, one at a time)."""
+
     stage = STAGE
 
     def __init__(self, config: DetectConfig) -> None:
-        self.config = config
+        self.handler = DetectHandler(config)
 
     def start(self) -> None:
-        self.shared = shared_detectors(self.config)
+        self.shared = self.handler.load_model()
 
     def apply_batch(self, records: Sequence[dict]) -> Sequence[dict]:
-        texts = [r[d.TEXT] for r in records]
-        langs = [r[d.LANG] for r in records]
-        results = []
-        with self.shared.lock:
-            for detector in self.shared.detectors:
-                scores = detector.score(texts, langs)
-                results.append((detector.info, scores.values(), *scores.thresholds(detector.info)))
-        scored = []
-        for i, record in enumerate(records):
-            record = {**record, d.DETECTOR_SCORES: list(record[d.DETECTOR_SCORES])}
-            for info, values, thresholds, human in results:
-                record[d.DETECTOR_SCORES].append({d.DETECTOR: info.name, d.VERSION: info.version, d.KIND: info.kind,
-                                                  d.SCORE: values[i], d.THRESHOLD: thresholds[i],
-                                                  d.HUMAN_THRESHOLD: human[i]})
-            scored.append(record)
-        return scored
+        return [result.inference for result in self.handler.run_inference(records, self.shared)]
+
+
+class Scored(Step):
+    """RunInference's results → the scored documents, counted as the detect stage's output."""
+
+    stage = STAGE
+
+    def apply(self, result: PredictionResult) -> Iterable[dict]:
+        return [result.inference]
 
 
 class Detect(beam.PTransform):
@@ -117,6 +162,10 @@ class Detect(beam.PTransform):
         self.config = config
 
     def expand(self, documents: beam.PCollection) -> StageResult:
-        return run_batch_step(
-            documents, "ScoreDocuments", ScoreDocuments(self.config), max_batch=self.config.batch_size
-        )
+        results, failed = documents | "RunInference" >> RunInference(DetectHandler(self.config)) \
+            .with_exception_handling()
+        retried = run_batch_step(failed.failed_inferences | "FailedBatches" >> beam.FlatMap(lambda item: item[0]),
+                                 "ScoreOneByOne", ScoreDocuments(self.config), min_batch=1, max_batch=1)
+        scored = run_step(results, "Scored", Scored())
+        return StageResult((scored.documents, retried.documents) | "AllScored" >> beam.Flatten(),
+                           (scored.rejects, retried.rejects) | "AllRejects" >> beam.Flatten())
