@@ -2,13 +2,13 @@
 the abstain policy for empty / unsupported-language texts, and length-sorted batching."""
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
 
+from provmix.detectors.artifacts import combined_digest, file_sha256
 from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.normalize import normalize_text
 from provmix.detectors.registry import IMPORT_LOCK
@@ -40,8 +40,7 @@ def local_digest(path_or_id: str) -> str | None:
     files = sorted(folder.glob("*.safetensors")) if folder.is_dir() else []
     if not files:
         return None
-    lines = "".join(f"{f.name}  {hashlib.sha256(f.read_bytes()).hexdigest()}\n" for f in files)
-    return hashlib.sha256(lines.encode()).hexdigest()
+    return combined_digest({f.name: file_sha256(f) for f in files})
 
 
 def read_calibration(path_or_id: str) -> tuple[PlattCalibration | None, float | None]:

@@ -11,7 +11,8 @@ from typing import Sequence
 
 import numpy as np
 
-from provmix.detectors.ai_text.stacked import StackedModel, combined_digest, file_digests
+from provmix.detectors.ai_text.stacked import StackedModel, file_digests
+from provmix.detectors.artifacts import combined_digest
 from provmix.detectors.base import AI, ModelInfo, Scores
 from provmix.detectors.normalize import normalize_text
 

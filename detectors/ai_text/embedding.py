@@ -7,7 +7,6 @@ calibration and the 1%-FPR threshold ship as ``detectors/models/ai-minilm/model.
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -17,7 +16,7 @@ from provmix.detectors.ai_text.default import DEFAULT_MIN_CHARS, LANGUAGES, scor
 from provmix.detectors.ai_text.features import FEATURE_NAMES, feature_matrix
 from provmix.detectors.ai_text.head import MODEL_JSON, LogisticHead
 from provmix.detectors.ai_text.minilm import EMBEDDING_DIM, MiniLMEncoder
-from provmix.detectors.ai_text.stacked import combined_digest
+from provmix.detectors.artifacts import combined_digest, file_sha256
 from provmix.detectors.base import AI, ModelInfo, Scores
 from provmix.detectors.normalize import normalize_text
 
@@ -84,7 +83,7 @@ def build_detector(head: EmbeddingHead, encoder: Encoder, max_length: int, min_c
                    folder: Path | None = None, encoder_sha256: str | None = None) -> EmbeddingAIDetector:
     """A detector around ``head`` and ``encoder``; ``folder`` (where the head was loaded from) names its files."""
     min_chars = int(min_chars if min_chars is not None else head.metadata.get("min_chars", DEFAULT_MIN_CHARS))
-    files = {MODEL_JSON: hashlib.sha256((folder / MODEL_JSON).read_bytes()).hexdigest()} if folder is not None else {}
+    files = {MODEL_JSON: file_sha256(folder / MODEL_JSON)} if folder is not None else {}
     named = {**files, ENCODER_FILE: encoder_sha256} if files and encoder_sha256 else files
     info = ModelInfo(
         name=NAME,

@@ -6,7 +6,6 @@ not what this code computes for that variant), the logistic weights, the calibra
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Sequence, TypeVar
 import numpy as np
 
 from provmix.detectors.ai_text.logistic import LogisticModel
+from provmix.detectors.artifacts import file_sha256, verify_checksums
 from provmix.detectors.calibration import PlattCalibration
 
 MODEL_JSON = "model.json"
@@ -51,10 +51,11 @@ class LogisticHead:
                     "threshold": self.threshold, **self.metadata}
         path = folder / MODEL_JSON
         path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return file_sha256(path)
 
     @classmethod
     def load(cls: type[Head], folder: Path) -> Head:
+        verify_checksums(folder)
         document = json.loads((folder / MODEL_JSON).read_text(encoding="utf-8"))
         variant = document["variant"]
         if list(document["inputs"]) != list(cls.input_names(variant)):

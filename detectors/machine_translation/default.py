@@ -15,8 +15,9 @@ from typing import Sequence
 
 import numpy as np
 
+from provmix.detectors.artifacts import file_sha256, verify_checksums
 from provmix.detectors.base import MT, ModelInfo, Scores
-from provmix.detectors.machine_translation.model import CONFIG, LanguageModel, load_language_models, read_config, sha256_of
+from provmix.detectors.machine_translation.model import CONFIG, LanguageModel, load_language_models, read_config
 from provmix.detectors.machine_translation.text import clean_text, model_lines
 
 NAME = "mt-default"
@@ -28,6 +29,7 @@ class MTDetector:
     chunk of every document of that language)."""
 
     def __init__(self, directory: Path, min_chars: int | None = None) -> None:
+        verify_checksums(directory)
         config = read_config(directory)
         self.models: dict[str, LanguageModel] = load_language_models(directory, config)
         self.features = bool(config["features"])
@@ -37,7 +39,7 @@ class MTDetector:
             name=config["name"],
             version=config["version"],
             kind=MT,
-            sha256=sha256_of(directory / CONFIG),
+            sha256=file_sha256(directory / CONFIG),
             path=str(directory),
             languages=tuple(sorted(self.models)),
             threshold=None,  # per language, see extra["thresholds"]

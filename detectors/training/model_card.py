@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-CARD_FILE = "MODEL_CARD.md"
+from provmix.detectors.artifacts import CARD_FILE, write_checksums
 
 
 def data_list(data: Iterable[dict]) -> str:
@@ -23,7 +23,9 @@ def config_block(config: dict) -> str:
 
 
 def write_card(folder: Path, text: str) -> Path:
-    """Write ``text`` as ``folder``'s model card; returns its path."""
+    """Write ``text`` as ``folder``'s model card and record the checksums of its model files (the card is the last
+    file every trainer writes); returns the card's path."""
     path = Path(folder) / CARD_FILE
     path.write_text(text, encoding="utf-8")
+    write_checksums(folder)
     return path

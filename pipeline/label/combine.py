@@ -20,11 +20,10 @@ import json
 import os
 from typing import Mapping, NamedTuple, Sequence
 
-from provmix.detectors.training.model_card import CARD_FILE
+from provmix.detectors.artifacts import CARD_FILE
 from provmix.pipeline.label.config import DETECTOR_PREFIX, FUSION_PREFIX, LOG_ODDS
 from provmix.pipeline.label.evidence import item, logit, probability, sigmoid
 from provmix.schemas import documents as d
-
 
 
 class Combined(NamedTuple):

@@ -56,8 +56,12 @@ def model_dir(data_file, tmp_path_factory):
 def test_training_twice_gives_identical_files(data_file, model_dir, tmp_path):
     again = tmp_path / "again"
     assert run_cli_process("train", "ai", "--data", str(data_file), "--out", str(again), "--seed", "3") == 0
-    for name in ("model.json", "model.ftz", "MODEL_CARD.md"):
+    for name in ("model.json", "model.ftz", "MODEL_CARD.md", "SHA256SUMS"):
         assert (again / name).read_bytes() == (model_dir / name).read_bytes(), name
+
+
+def test_training_needs_an_explicit_out_folder(data_file):
+    assert run_cli_process("train", "ai", "--data", str(data_file)) == 2  # never overwrites the shipped model
 
 
 def test_trained_folder_loads_as_a_detector(model_dir):

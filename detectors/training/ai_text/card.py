@@ -5,7 +5,8 @@ import json
 from pathlib import Path
 
 from provmix.detectors.ai_text.features import FEATURE_NAMES
-from provmix.detectors.ai_text.stacked import StackedModel, combined_digest
+from provmix.detectors.ai_text.stacked import StackedModel
+from provmix.detectors.artifacts import combined_digest
 from provmix.detectors.evaluation.ai_text import format_report
 from provmix.detectors.training.model_card import config_block, data_list, write_card
 

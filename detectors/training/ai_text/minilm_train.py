@@ -30,15 +30,17 @@ from provmix.detectors.ai_text.embedding import (
 )
 from provmix.detectors.ai_text.logistic import LogisticModel
 from provmix.detectors.ai_text.minilm import EMBEDDING_DIM, MiniLMEncoder
+from provmix.detectors.artifacts import file_sha256
 from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.evaluation.ai_text import evaluate_rows, format_report
 from provmix.detectors.evaluation.metrics import threshold_at_fpr
 from provmix.detectors.evaluation.protocols import format_protocols, mean_rows, protocol_splits
 from provmix.detectors.normalize import normalize_text
 from provmix.detectors.training.ai_text.corpus import DEV_FRACTION
-from provmix.detectors.training.ai_text.fit import DATA_ENV, TrainConfig, default_data_files, fit_models, labels, load_rows
+from provmix.detectors.training.ai_text.fit import (
+    DATA_ENV, TrainConfig, default_data_files, fit_models, labels, load_rows,
+)
 from provmix.detectors.training.ai_text.fusion import fit_fusion
-from provmix.detectors.training.ai_text.train import sha256_file
 from provmix.detectors.training.data import split_by_group
 from provmix.detectors.training.model_card import config_block, data_list, write_card
 
@@ -196,7 +198,8 @@ English only; trained on 2019–2023 generators. A probability, not proof: never
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m provmix.detectors.training.ai_text.minilm_train", description=__doc__)
     parser.add_argument("--data", nargs="+", type=Path, help=f"labelled JSONL(.gz) files (default: ${DATA_ENV})")
-    parser.add_argument("--out", type=Path, default=MODEL_DIR, help="model folder (default: the shipped one)")
+    parser.add_argument("--out", type=Path, help="model folder to write (required to train; the shipped one is "
+                        f"{MODEL_DIR})")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--variant", choices=VARIANTS, default=EmbeddingConfig.variant)
     parser.add_argument("--l2", type=float, default=EmbeddingConfig.l2)
@@ -224,9 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         report_path.parent.mkdir(parents=True, exist_ok=True)
         report_path.write_text(json.dumps({"protocols": results}, indent=1) + "\n", encoding="utf-8")
         return 0
+    if args.out is None:
+        parser.error("--out is required to train")
     train, dev = split_by_group(rows, DEV_FRACTION, seed=config.seed)
     head = fit_heads(train, config, [config.variant], encoder)[config.variant]
-    data = [{"file": p.name, "sha256": sha256_file(p)} for p in paths]
+    data = [{"file": p.name, "sha256": file_sha256(p)} for p in paths]
     head = replace(head, metadata={"version": MODEL_VERSION, "min_chars": config.min_chars, "config": asdict(config),
                                    "encoder_sha256": encoder.sha256, "data": data})
     digest = head.save(args.out)

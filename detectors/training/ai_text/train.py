@@ -9,13 +9,13 @@ sources calibrate the probabilities and pick the threshold. Same data + same see
 from __future__ import annotations
 
 import argparse
-import hashlib
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 from provmix.detectors.ai_text.default import MODEL_DIR, build_detector
 from provmix.detectors.ai_text.stacked import VARIANTS
+from provmix.detectors.artifacts import file_sha256
 from provmix.detectors.evaluation.ai_text import evaluate_rows, format_report
 from provmix.detectors.training.ai_text.card import write_model_card
 from provmix.detectors.training.ai_text.corpus import (
@@ -34,10 +34,6 @@ from provmix.detectors.training.data import split_by_group
 MODEL_VERSION = "2.1.0"
 
 
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def source_table(train: list[dict], dev: list[dict], calibration: list[dict], evaluation: list[dict]) -> dict:
     """Per source: rows by role and the fit weight (what the model card reports)."""
     table: dict[str, dict] = {}
@@ -52,7 +48,7 @@ def source_table(train: list[dict], dev: list[dict], calibration: list[dict], ev
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="provmix train ai", description=__doc__)
     parser.add_argument("--data", nargs="+", type=Path, help=f"labelled JSONL(.gz) files (default: ${DATA_ENV})")
-    parser.add_argument("--out", type=Path, default=MODEL_DIR, help="model folder (default: the shipped one)")
+    parser.add_argument("--out", type=Path, required=True, help=f"model folder to write (the shipped one is {MODEL_DIR})")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--variant", choices=[v for v in VARIANTS if v != "length"], default="stacked")
     parser.add_argument("--min-chars", type=int, default=TrainConfig.min_chars)
@@ -69,11 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     model = fit_models(train, config, [config.variant], calibration)[config.variant]
     args.out.mkdir(parents=True, exist_ok=True)
     hashes = write_hashes(args.out, [r["text"] for r in train + calibration])
-    data = [{"file": p.name, "sha256": sha256_file(p)} for p in paths]
+    data = [{"file": p.name, "sha256": file_sha256(p)} for p in paths]
     model = replace(model, metadata={
         "version": MODEL_VERSION, "min_chars": config.min_chars, "config": config.as_dict(),
         "corpus": corpus.as_dict(), "data": data, "sources": source_table(train, dev, calibration, evaluation),
-        "training_texts": {"file": HASH_FILE, "sha256": sha256_file(hashes)},
+        "training_texts": {"file": HASH_FILE, "sha256": file_sha256(hashes)},
     })
     digests = model.save(args.out)
     report = evaluate_rows(build_detector(model, config.min_chars), dev + evaluation)

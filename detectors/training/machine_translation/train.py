@@ -24,11 +24,12 @@ from typing import Sequence
 import fasttext
 import numpy as np
 
+from provmix.detectors.artifacts import file_sha256
 from provmix.detectors.calibration import PlattCalibration
 from provmix.detectors.evaluation.machine_translation import evaluate_rows
 from provmix.detectors.evaluation.metrics import threshold_at_fpr
 from provmix.detectors.machine_translation.default import NAME, MTDetector
-from provmix.detectors.machine_translation.model import CONFIG, raw_mt_scores, sha256_of
+from provmix.detectors.machine_translation.model import CONFIG, raw_mt_scores
 from provmix.detectors.machine_translation.text import CHUNK_TOKENS, clean_text, model_lines
 from provmix.detectors.training.data import SHARED_DATA
 from provmix.detectors.training.machine_translation import card
@@ -162,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         calibration, threshold, human = calibrate(model, [d for _, _, d in dev], [r["label"] for r, _, _ in dev])
         languages[lang] = {
             "file": path.name,
-            "sha256": sha256_of(path),
+            "sha256": file_sha256(path),
             "calibration": calibration.to_dict(),
             "threshold": threshold,
             "human_threshold": human,
@@ -182,8 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "training": {
             "data": [p.name for p in data],
             "calibration_data": [p.name for p in calibration_data],
-            "data_sha256": {p.name: sha256_of(p) for p in [*data, *calibration_data]},
-            "seen_texts": {"file": seen_path.name, "sha256": sha256_of(seen_path)},
+            "data_sha256": {p.name: file_sha256(p) for p in [*data, *calibration_data]},
+            "seen_texts": {"file": seen_path.name, "sha256": file_sha256(seen_path)},
             "seed": args.seed,
             "dev_fraction": args.dev_fraction,
             "test_fraction": args.test_fraction,
