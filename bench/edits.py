@@ -9,10 +9,12 @@ from __future__ import annotations
 import random
 import re
 
+from provmix.detectors.scripts import CJK, HAN_COMPATIBILITY
+
 SHINGLE = 5
 _TOLERANCE = 0.01
 _PIECES = re.compile(r"\s+|\S+")
-_SPACELESS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_SPACELESS = re.compile(f"[{CJK}{HAN_COMPATIBILITY}]")
 
 
 def is_spaceless(text: str) -> bool:

@@ -11,10 +11,12 @@ import re
 from bisect import bisect_right
 from math import sqrt
 
+from provmix.detectors.scripts import CJK
+
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_CJK_CHAR = re.compile(f"[{CJK}]")
 TTR_WINDOW = 50  # words per type/token-ratio window (shorter texts use what they have)
 
 # feature → bucket edges; a value v falls in bucket bisect_right(edges, v).

@@ -15,6 +15,7 @@ import re
 
 from provmix.detectors.machine_translation.features import feature_tokens
 from provmix.detectors.normalize import normalize_text
+from provmix.detectors.scripts import CJK, CJK_PUNCTUATION, FULLWIDTH
 
 MAX_CHARS = 2000  # prefix the model reads; bounds scoring time per document
 # raw characters normalised: room for the whitespace and invisible characters normalisation removes, so padding a
@@ -22,8 +23,8 @@ MAX_CHARS = 2000  # prefix the model reads; bounds scoring time per document
 _RAW_PREFIX = 2 * MAX_CHARS
 CHUNK_TOKENS = 50  # tokens per scored chunk; 0 scores the whole document as one line
 PLACEHOLDER = re.compile(r"#[A-Za-z][A-Za-z_]*\d*#")
-# Han, kana, hangul and CJK punctuation: one token per character.
-_CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef"
+# Han, kana, hangul, CJK punctuation and fullwidth forms: one token per character.
+_CJK = CJK_PUNCTUATION + CJK + FULLWIDTH
 _TOKEN = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+|[^\\w\\s]")
 
 
