@@ -49,12 +49,12 @@ def _warc_records(shard: Path, limit: int) -> Iterator[dict]:
 
 
 def prepare(shard: Path, limit: int) -> Prepared:
-    from provmix.pipeline.extract import ExtractConfig, ExtractText
+    from provmix.pipeline.extract import ExtractConfig, ExtractStep
     from provmix.pipeline.language import IdentifyLanguageStep, LanguageConfig
 
     prepared = Prepared(shard, limit, records=list(_warc_records(shard, limit)))
     prepared.payloads = [r[d.RAW_CONTENT] for r in prepared.records]
-    extract = ExtractText(ExtractConfig())
+    extract = ExtractStep(ExtractConfig())
     extract.start()
     documents = [doc for record in prepared.records for doc in _accepted(extract.apply, record)]
     prepared.texts = [doc[d.TEXT] for doc in documents]
@@ -88,9 +88,9 @@ def _provmix_read(p: Prepared) -> Work:
 
 
 def _provmix_extract(p: Prepared) -> Work:
-    from provmix.pipeline.extract import ExtractConfig, ExtractText
+    from provmix.pipeline.extract import ExtractConfig, ExtractStep
 
-    step = ExtractText(ExtractConfig())
+    step = ExtractStep(ExtractConfig())
     step.start()
     return lambda: sum(len(_accepted(step.apply, record)) for record in p.records)
 
@@ -203,7 +203,7 @@ def _rensa(p: Prepared) -> Work:
 
 STAGES = [
     Stage("read (iter_warc)", PROVMIX, _provmix_read),
-    Stage("extract (ExtractText)", PROVMIX, _provmix_extract),
+    Stage("extract (ExtractStep)", PROVMIX, _provmix_extract),
     Stage("language (IdentifyLanguageStep)", PROVMIX, _provmix_language),
     Stage("detect ai-default", PROVMIX, _detector("ai-default")),
     Stage("detect mt-default", PROVMIX, _detector("mt-default")),

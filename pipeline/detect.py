@@ -6,7 +6,7 @@ the detector's operating points for that document) and nowhere else: the label s
 
 The configured detectors are one RunInference model (:class:`DetectHandler`): the streamed graph runs them through
 ``RunInference`` (Beam batches, shares the model and reports inference metrics), and the checkpointed scan, which
-scores a whole input file inside one DoFn, calls the same handler from :class:`ScoreDocuments`. A batch that fails
+scores a whole input file inside one DoFn, calls the same handler from :class:`DetectStep`. A batch that fails
 under RunInference is scored again one document at a time, so only the document that broke it is rejected.
 """
 from __future__ import annotations
@@ -132,7 +132,7 @@ class DetectHandler(ModelHandler[dict, PredictionResult, SharedDetectors]):
         return f"{STAGE}.inference"
 
 
-class ScoreDocuments(BatchStep):
+class DetectStep(BatchStep):
     """The detect step inside the checkpointed scan (and for a failed batch's documents, one at a time)."""
 
     stage = STAGE
@@ -147,7 +147,7 @@ class ScoreDocuments(BatchStep):
         return [result.inference for result in self.handler.run_inference(records, self.shared)]
 
 
-class Scored(Step):
+class ScoredStep(Step):
     """RunInference's results → the scored documents, counted as the detect stage's output."""
 
     stage = STAGE
@@ -165,7 +165,7 @@ class Detect(beam.PTransform):
         results, failed = documents | "RunInference" >> RunInference(DetectHandler(self.config)) \
             .with_exception_handling()
         retried = run_batch_step(failed.failed_inferences | "FailedBatches" >> beam.FlatMap(lambda item: item[0]),
-                                 "ScoreOneByOne", ScoreDocuments(self.config), min_batch=1, max_batch=1)
-        scored = run_step(results, "Scored", Scored())
+                                 "ScoreOneByOne", DetectStep(self.config), min_batch=1, max_batch=1)
+        scored = run_step(results, "Scored", ScoredStep())
         return StageResult((scored.documents, retried.documents) | "AllScored" >> beam.Flatten(),
                            (scored.rejects, retried.rejects) | "AllRejects" >> beam.Flatten())

@@ -107,7 +107,7 @@ def _find_mt_markers(html: str) -> list[str]:
     return find_mt_markers(html)
 
 
-class ExtractText(Step):
+class ExtractStep(Step):
     """One raw record → one document (or a rejection)."""
 
     stage = STAGE
@@ -174,4 +174,4 @@ class Extract(beam.PTransform):
         self.config = config
 
     def expand(self, records: beam.PCollection) -> StageResult:
-        return run_step(records, "ExtractText", ExtractText(self.config))
+        return run_step(records, "ExtractText", ExtractStep(self.config))

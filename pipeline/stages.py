@@ -56,12 +56,12 @@ READ = Stage("read", "read", reads=(), writes=(
 PER_RECORD: tuple[Stage, ...] = (
     Stage("extract", "extract", reads=(*d.TRANSIENT_COLUMNS, d.CONTENT_TYPE, d.CHARSET, d.URL, d.DOMAIN),
           writes=(d.TEXT, d.N_TOKENS, d.DOMAIN, d.CHARSET, d.HTML_SIGNALS),
-          transform=_built("extract", "Extract", "extract"), step=_built("extract", "ExtractText", "extract")),
+          transform=_built("extract", "Extract", "extract"), step=_built("extract", "ExtractStep", "extract")),
     Stage("language", "language", reads=(d.TEXT,), writes=(d.LANG, d.LANG_SCORE),
           transform=_built("language", "IdentifyLanguage", "language"),
           step=_built("language", "IdentifyLanguageStep", "language"), batch_size=lambda config: 256),
     Stage("detect", "detect", reads=(d.TEXT, d.LANG), writes=(d.DETECTOR_SCORES,),
-          transform=_built("detect", "Detect", "detect"), step=_built("detect", "ScoreDocuments", "detect"),
+          transform=_built("detect", "Detect", "detect"), step=_built("detect", "DetectStep", "detect"),
           batch_size=lambda config: config.detect.batch_size),
 )
 GLOBAL: tuple[Stage, ...] = (

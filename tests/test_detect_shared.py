@@ -6,12 +6,12 @@ import shutil
 from pathlib import Path
 
 from provmix.detectors.artifacts import SHIPPED_MODELS
-from provmix.pipeline.detect import DetectConfig, ScoreDocuments, shared_detectors
+from provmix.pipeline.detect import DetectConfig, DetectStep, shared_detectors
 from provmix.schemas import documents as d
 
 
-def _started(config: DetectConfig) -> ScoreDocuments:
-    step = ScoreDocuments(config)
+def _started(config: DetectConfig) -> DetectStep:
+    step = DetectStep(config)
     step.setup()
     return step
 

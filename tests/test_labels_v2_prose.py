@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from provmix.pipeline.extract import ExtractConfig, ExtractText
+from provmix.pipeline.extract import ExtractConfig, ExtractStep
 from provmix.pipeline.prose import not_prose_reason
 from provmix.pipeline.step import REJECTS
 from provmix.schemas import documents as d
@@ -69,7 +69,7 @@ def test_human_web_text_is_almost_never_flagged() -> None:
 
 
 def test_extraction_rejects_non_prose_records_with_the_reason_as_detail() -> None:
-    step = ExtractText(ExtractConfig())
+    step = ExtractStep(ExtractConfig())
     step.setup()
     record = d.new_document(id="robots", url="https://example.org/robots.txt", content_type="text/plain",
                             source_file="mem", source_offset=0)

@@ -147,7 +147,7 @@ def apply_decision(record: dict, decision: Decision) -> dict:
             d.EVIDENCE: decision.evidence, d.P_HUMAN: decision.p_human, **columns}
 
 
-class _LabelStep(Step):
+class LabelStep(Step):
     stage = STAGE
 
     def __init__(self, config: LabelConfig, providers: Sequence[ev.EvidenceProvider], namespace: str) -> None:
@@ -178,4 +178,4 @@ class Label(beam.PTransform):
         self.namespace = namespace
 
     def expand(self, documents: beam.PCollection) -> StageResult:
-        return run_step(documents, "Decide", _LabelStep(self.config, self.providers, self.namespace))
+        return run_step(documents, "Decide", LabelStep(self.config, self.providers, self.namespace))

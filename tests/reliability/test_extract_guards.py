@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from provmix.pipeline.extract import ExtractConfig, ExtractText
-from provmix.schemas.rejects import HTML_TOO_COMPLEX
+from provmix.pipeline.extract import ExtractConfig, ExtractStep
 from provmix.pipeline.step import REJECTS
 from provmix.schemas import documents as d
 from provmix.schemas import rejects as r
+from provmix.schemas.rejects import HTML_TOO_COMPLEX
 from tests.reliability.corpus import html_page, prose
 
 
@@ -23,7 +23,7 @@ def _raw(html: str, n: int = 0) -> dict:
 
 def _extract(config: ExtractConfig, *pages: str) -> list[tuple[str, dict]]:
     """(tag, row) per output: ``documents`` for a document, ``rejects`` for a reject row."""
-    step = ExtractText(config)
+    step = ExtractStep(config)
     step.setup()
     outputs = []
     for n, page in enumerate(pages):
@@ -71,7 +71,7 @@ def test_binary_payload_labelled_html_is_rejected() -> None:
 
 
 def test_utf16_with_bom_is_not_taken_for_binary() -> None:
-    step = ExtractText(ExtractConfig())
+    step = ExtractStep(ExtractConfig())
     step.setup()
     record = _raw("")
     record[d.RAW_CONTENT] = html_page(f"<p>{prose('utf16')}</p>").encode("utf-16")

@@ -9,7 +9,7 @@ import pytest
 from apache_beam import pvalue
 from apache_beam.io.filesystem import FileMetadata
 
-from provmix.pipeline.extract import ExtractConfig, ExtractText
+from provmix.pipeline.extract import ExtractConfig, ExtractStep
 from provmix.pipeline.read import FAILURES, INPUTS, ReadFile
 from provmix.pipeline.read.config import ReadConfig
 from provmix.pipeline.step import REJECTS
@@ -45,10 +45,10 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def steps() -> tuple[ReadFile, ExtractText]:
+def steps() -> tuple[ReadFile, ExtractStep]:
     read = ReadFile(ReadConfig(max_record_bytes=MAX_RECORD_BYTES, max_header_bytes=MAX_HEADER_BYTES),
                     d.SOURCE_CRAWL)
-    extract = ExtractText(ExtractConfig())
+    extract = ExtractStep(ExtractConfig())
     read.setup()
     extract.setup()
     return read, extract
