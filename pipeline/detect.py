@@ -4,27 +4,27 @@ Per-detector results land in ``detector_scores`` (null score = abstained; ``thre
 the detector's operating points for that document) and nowhere else: the label stage combines them into
 ``p_ai`` / ``p_mt`` (``label.combine``).
 
-The configured detectors are one RunInference model (:class:`DetectHandler`): the streamed graph runs them through
-``RunInference`` (Beam batches, shares the model and reports inference metrics), and the checkpointed scan, which
-scores a whole input file inside one DoFn, calls the same handler from :class:`DetectStep`. A batch that fails
-under RunInference is scored again one document at a time, so only the document that broke it is rejected.
+Both scans score with :func:`score_documents` on the process's :func:`shared_detectors`: the streamed graph through
+Beam RunInference (:mod:`provmix.pipeline.inference`; Beam batches, shares the model and reports inference
+metrics; a batch that fails there is scored again one document at a time, so only the document that broke it is
+rejected), and the checkpointed scan, which scores a whole input file inside one DoFn, from :class:`DetectStep`.
+RunInference is imported only by the streamed graph: Beam's inference module imports torch where it is installed
+(213 MB and 1.8 s per process, measured), which the default, checkpointed run does not need.
 """
 from __future__ import annotations
 
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Sequence
 
 import apache_beam as beam
-from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInference
 
 from provmix.detectors.base import Detector
-from provmix.pipeline.step import BatchStep, StageResult, Step, run_batch_step, run_step
+from provmix.pipeline.step import BatchStep, StageResult, run_batch_step
 from provmix.schemas import documents as d
 
 STAGE = "detect"
-MIN_BATCH = 8  # RunInference batches adaptively between this and detect.batch_size
 
 
 @dataclass(frozen=True)
@@ -109,63 +109,32 @@ def score_documents(records: Sequence[dict], shared: SharedDetectors) -> list[di
     return scored
 
 
-class DetectHandler(ModelHandler[dict, PredictionResult, SharedDetectors]):
-    """The configured detectors as one RunInference model: a document in, the document with its scores out (the
-    ``inference`` of each result). The model is this process's :func:`shared_detectors`, so RunInference, the
-    checkpointed scan and the retry of a failed batch all score with one copy."""
+class DetectStep(BatchStep):
+    """The detect step inside the checkpointed scan (and for a failed RunInference batch, one document at a time)."""
+
+    stage = STAGE
 
     def __init__(self, config: DetectConfig) -> None:
-        super().__init__(min_batch_size=MIN_BATCH, max_batch_size=config.batch_size)
         self.config = config
 
-    def load_model(self) -> SharedDetectors:
-        return shared_detectors(self.config)
-
-    def run_inference(self, batch: Sequence[dict], model: SharedDetectors,
-                      inference_args: dict[str, Any] | None = None) -> Iterable[PredictionResult]:
-        return [PredictionResult(record, scored) for record, scored in zip(batch, score_documents(batch, model))]
-
-    def get_num_bytes(self, batch: Sequence[dict]) -> int:
-        return sum(len(record[d.TEXT]) for record in batch)  # RunInference's default pickles the whole batch
-
-    def get_metrics_namespace(self) -> str:
-        return f"{STAGE}.inference"
-
-
-class DetectStep(BatchStep):
-    """The detect step inside the checkpointed scan (and for a failed batch's documents, one at a time)."""
-
-    stage = STAGE
-
-    def __init__(self, config: DetectConfig) -> None:
-        self.handler = DetectHandler(config)
-
     def start(self) -> None:
-        self.shared = self.handler.load_model()
+        self.shared = shared_detectors(self.config)
 
     def apply_batch(self, records: Sequence[dict]) -> Sequence[dict]:
-        return [result.inference for result in self.handler.run_inference(records, self.shared)]
-
-
-class ScoredStep(Step):
-    """RunInference's results → the scored documents, counted as the detect stage's output."""
-
-    stage = STAGE
-
-    def apply(self, result: PredictionResult) -> Iterable[dict]:
-        return [result.inference]
+        return score_documents(records, self.shared)
 
 
 class Detect(beam.PTransform):
+    """The detect stage on streamed documents: RunInference, with a one-by-one retry of failed batches."""
+
     def __init__(self, config: DetectConfig) -> None:
         super().__init__()
         self.config = config
 
     def expand(self, documents: beam.PCollection) -> StageResult:
-        results, failed = documents | "RunInference" >> RunInference(DetectHandler(self.config)) \
-            .with_exception_handling()
-        retried = run_batch_step(failed.failed_inferences | "FailedBatches" >> beam.FlatMap(lambda item: item[0]),
-                                 "ScoreOneByOne", DetectStep(self.config), min_batch=1, max_batch=1)
-        scored = run_step(results, "Scored", ScoredStep())
+        from provmix.pipeline.inference import ScoreWithRunInference
+
+        scored = documents | "RunInference" >> ScoreWithRunInference(self.config)
+        retried = run_batch_step(scored.failed, "ScoreOneByOne", DetectStep(self.config), min_batch=1, max_batch=1)
         return StageResult((scored.documents, retried.documents) | "AllScored" >> beam.Flatten(),
                            (scored.rejects, retried.rejects) | "AllRejects" >> beam.Flatten())
