@@ -1,19 +1,21 @@
 """Connected components of the duplicate graph with large-star / small-star (Kiveris et al., SoCC 2014).
 
-Every round groups the edge list twice, by node (:class:`GroupIntoPartitions`: batches of nodes per shuffle element);
-the rounds are unrolled to ``max_rounds`` (a Beam graph is static) and a final step checks that the edges form
-stars around each component's smallest id — the algorithm's fixed point — and fails the pipeline with
-:class:`NotConverged` otherwise. Rounds after convergence pass stars through unchanged.
+Every round groups the edge list twice, by node, in batches of nodes per shuffle element
+(:func:`~provmix.pipeline.dedup.grouping.CollectPartitions`); each star step reads a partition's neighbourhoods and
+emits its edges already keyed for the next grouping, so a round is two shuffles and two steps. The rounds are
+unrolled to ``max_rounds`` (a Beam graph is static) and a final step checks that the edges form stars around each
+component's smallest id — the algorithm's fixed point — and fails the pipeline with :class:`NotConverged`
+otherwise. Rounds after convergence pass stars through unchanged.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from provmix.pipeline.dedup.config import NAMESPACE
-from provmix.pipeline.dedup.grouping import GroupIntoPartitions
+from provmix.pipeline.dedup.grouping import CollectPartitions, keyed
 from provmix.pipeline.dedup.verify import Edge, edge
 
 
@@ -21,24 +23,41 @@ class NotConverged(RuntimeError):
     """The component rounds ran out before the graph became a set of stars."""
 
 
-def _both_directions(pair: Edge) -> Iterator[tuple[str, str]]:
-    left, right = pair
-    yield left, right
-    yield right, left
+Keyed = tuple[int, tuple[str, str]]  # an edge end under its node's partition: (partition, (node, neighbour))
 
 
-def _to_larger(pair: Edge) -> tuple[str, str]:
+def _both_directions(pair: Edge, partitions: int) -> Iterator[Keyed]:
+    """Large-star's input: every edge under both of its nodes."""
     left, right = pair
-    return (right, left) if left < right else (left, right)
+    yield keyed(left, right, partitions)
+    yield keyed(right, left, partitions)
+
+
+def _under_larger_keys(pair: Edge, partitions: int) -> Iterator[Keyed]:
+    """Small-star's input: an edge under its larger node."""
+    left, right = pair
+    yield keyed(right, left, partitions) if left < right else keyed(left, right, partitions)
 
 
 class _StarStep(beam.DoFn):
-    """Shared metrics: ``cc_changed_nodes`` and the ``cc_rounds`` distribution (its max = last active round)."""
+    """One star step over a partition's neighbourhoods (``(partition, {node: [neighbours]})``), its edges keyed for
+    the next grouping by ``next_keys``. Shared metrics: ``cc_changed_nodes`` and the ``cc_rounds`` distribution
+    (its max = last active round)."""
 
-    def __init__(self, round_number: int) -> None:
+    def __init__(self, round_number: int, partitions: int, next_keys: Callable[[Edge, int], Iterable[Keyed]]) -> None:
         self.round_number = round_number
+        self.partitions = partitions
+        self.next_keys = next_keys
         self.changed = Metrics.counter(NAMESPACE, "cc_changed_nodes")
         self.rounds = Metrics.distribution(NAMESPACE, "cc_rounds")
+
+    def process(self, partition: tuple[int, dict[str, list[str]]]) -> Iterator[Keyed]:
+        for node, neighbours in partition[1].items():
+            for pair in self.star(node, set(neighbours)):
+                yield from self.next_keys(pair, self.partitions)
+
+    def star(self, node: str, neighbours: set[str]) -> Iterator[Edge]:
+        raise NotImplementedError
 
     def _record_change(self) -> None:
         self.changed.inc()
@@ -48,9 +67,7 @@ class _StarStep(beam.DoFn):
 class LargeStar(_StarStep):
     """Link every neighbour larger than the node to the smallest id of the node's closed neighbourhood."""
 
-    def process(self, element: tuple[str, Iterable[str]]) -> Iterator[Edge]:
-        node, neighbours = element
-        neighbours = set(neighbours)
+    def star(self, node: str, neighbours: set[str]) -> Iterator[Edge]:
         smallest = min(min(neighbours), node)
         larger = [other for other in neighbours if other > node]
         if smallest != node and larger:
@@ -61,9 +78,7 @@ class LargeStar(_StarStep):
 class SmallStar(_StarStep):
     """Link the node and its smaller neighbours to the smallest of them (input: smaller neighbours only)."""
 
-    def process(self, element: tuple[str, Iterable[str]]) -> Iterator[Edge]:
-        node, smaller = element
-        smaller = set(smaller)
+    def star(self, node: str, smaller: set[str]) -> Iterator[Edge]:
         smallest = min(smaller)
         if len(smaller) > 1:
             self._record_change()
@@ -71,24 +86,25 @@ class SmallStar(_StarStep):
 
 
 class _Roots(beam.DoFn):
-    """Read each node's component root off a star graph, or fail if the graph is not yet a set of stars."""
+    """Read each node's component root off a star graph (a partition's neighbourhoods at a time), or fail if the
+    graph is not yet a set of stars."""
 
     def __init__(self, max_rounds: int) -> None:
         self.max_rounds = max_rounds
 
-    def process(self, element: tuple[str, Iterable[str]]) -> Iterator[tuple[str, str]]:
-        node, neighbours = element
-        neighbours = set(neighbours)
-        smaller = [other for other in neighbours if other < node]
-        if not smaller:
-            yield node, node
-        elif len(neighbours) == 1:
-            yield node, smaller[0]
-        else:
-            raise NotConverged(
-                f"connected components did not converge in max_rounds={self.max_rounds} (node {node!r} still has "
-                f"{len(neighbours)} neighbours); raise dedup max_rounds"
-            )
+    def process(self, partition: tuple[int, dict[str, list[str]]]) -> Iterator[tuple[str, str]]:
+        for node, neighbours in partition[1].items():
+            neighbours = set(neighbours)
+            smaller = [other for other in neighbours if other < node]
+            if not smaller:
+                yield node, node
+            elif len(neighbours) == 1:
+                yield node, smaller[0]
+            else:
+                raise NotConverged(
+                    f"connected components did not converge in max_rounds={self.max_rounds} (node {node!r} still "
+                    f"has {len(neighbours)} neighbours); raise dedup max_rounds"
+                )
 
 
 class ConnectedComponents(beam.PTransform):
@@ -101,19 +117,17 @@ class ConnectedComponents(beam.PTransform):
 
     def expand(self, edges: beam.PCollection) -> beam.PCollection:
         partitions = self.partitions
+        ends = edges | "Both" >> beam.FlatMap(_both_directions, partitions)
         for number in range(1, self.max_rounds + 1):
-            edges = (
-                edges
-                | f"Round{number}/Large/Both" >> beam.FlatMap(_both_directions)
-                | f"Round{number}/Large/Group" >> GroupIntoPartitions(partitions)
-                | f"Round{number}/Large/Star" >> beam.ParDo(LargeStar(number))
-                | f"Round{number}/Small/ToLarger" >> beam.Map(_to_larger)
-                | f"Round{number}/Small/Group" >> GroupIntoPartitions(partitions)
-                | f"Round{number}/Small/Star" >> beam.ParDo(SmallStar(number))
+            ends = (
+                ends
+                | f"Round{number}/Large/Group" >> CollectPartitions()
+                | f"Round{number}/Large/Star" >> beam.ParDo(LargeStar(number, partitions, _under_larger_keys))
+                | f"Round{number}/Small/Group" >> CollectPartitions()
+                | f"Round{number}/Small/Star" >> beam.ParDo(SmallStar(number, partitions, _both_directions))
             )
         return (
-            edges
-            | "Final/Both" >> beam.FlatMap(_both_directions)
-            | "Final/Group" >> GroupIntoPartitions(partitions)
+            ends
+            | "Final/Group" >> CollectPartitions()
             | "Final/Roots" >> beam.ParDo(_Roots(self.max_rounds))
         )

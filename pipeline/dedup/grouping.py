@@ -49,6 +49,17 @@ def _groups(partition: tuple[int, Groups]) -> Iterator[tuple[Hashable, list]]:
     yield from partition[1].items()
 
 
+def keyed(key: str, value: object, partitions: int) -> tuple[int, tuple[str, object]]:
+    """``(key, value)`` as :class:`CollectPartitions` takes it: under its key's partition."""
+    return partition_of(key, partitions), (key, value)
+
+
+def CollectPartitions() -> beam.PTransform:
+    """``(partition, (key, value))`` (from :func:`keyed`) → ``(partition, {key: [values]})``: for a step that reads
+    a partition's groups itself and emits its own output already keyed (the connected-components rounds)."""
+    return beam.CombinePerKey(_CollectGroups())
+
+
 class GroupIntoPartitions(beam.PTransform):
     """``(key, value)`` → ``(key, [values])``, like ``GroupByKey``, shuffled in ``partitions`` batches."""
 
@@ -60,7 +71,7 @@ class GroupIntoPartitions(beam.PTransform):
         partitions = self.partitions
         return (
             pairs
-            | "KeyPartition" >> beam.Map(lambda pair: (partition_of(pair[0], partitions), pair))
-            | "Collect" >> beam.CombinePerKey(_CollectGroups())
+            | "KeyPartition" >> beam.Map(lambda pair: keyed(pair[0], pair[1], partitions))
+            | "Collect" >> CollectPartitions()
             | "Groups" >> beam.FlatMap(_groups)
         )
