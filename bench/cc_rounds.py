@@ -2,7 +2,7 @@
 
 ``python -m bench.cc_rounds [--sizes 10 100 1000 10000 100000] [--seed 0] [--out bench/results/cc_rounds.json]``
 
-Each round applies :class:`pipeline.dedup.components.LargeStar` then :class:`SmallStar` (the DoFns the pipeline
+Each round applies :func:`pipeline.dedup.components.large_star` then :func:`small_star` (the star steps the pipeline
 runs, called directly on grouped neighbour lists), until the edges form stars around each component's smallest id
 — the fixed point the pipeline's final step checks. Graph shapes: a path with ids in order along it (diameter
 n - 1), the same path with shuffled ids, a balanced binary tree (diameter ~2 log2 n), a star (diameter 2) and a
@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Callable
 
-from provmix.pipeline.dedup.components import LargeStar, SmallStar
+from provmix.pipeline.dedup.components import large_star, small_star
 from provmix.pipeline.dedup.verify import Edge, edge
 
 Graph = list[Edge]
@@ -79,9 +79,9 @@ def rounds_to_converge(edges: Graph, limit: int = 64) -> int:
         if _is_stars(edges):
             return number
         both = [(a, b) for a, b in edges] + [(b, a) for a, b in edges]
-        large = {e for node, nbrs in _grouped(both).items() for e in LargeStar(number).process((node, nbrs))}
+        large = {e for node, nbrs in _grouped(both).items() for e in large_star(node, set(nbrs))[1]}
         to_larger = [(b, a) if a < b else (a, b) for a, b in large]
-        edges = sorted({e for node, nbrs in _grouped(to_larger).items() for e in SmallStar(number).process((node, nbrs))})
+        edges = sorted({e for node, nbrs in _grouped(to_larger).items() for e in small_star(node, set(nbrs))[1]})
     raise RuntimeError(f"no convergence in {limit} rounds")
 
 

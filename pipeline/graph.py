@@ -142,7 +142,8 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
     written = (labelled.documents | "WriteDocuments" >> writers(DOCUMENT_SCHEMA, DOCUMENTS_DIR)
                | "TagDocuments" >> beam.Map(lambda pr: [DOCUMENTS_DIR, *pr]))
     inputs | "WriteInputs" >> WriteJsonList(layout.inputs)
-    p | "Models" >> beam.Create([layout.models]) | "WriteModels" >> beam.Map(_write_models, config.detect)
+    models = p | "Models" >> beam.Create([layout.models], reshuffle=False)
+    models | "WriteModels" >> beam.Map(_write_models, config.detect)
     return build_mixes(labelled.documents, rejects, config, writers, [written])
 
 

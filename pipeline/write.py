@@ -242,7 +242,7 @@ class WriteParquetShards(beam.PTransform):
                 | "ReadBackText" >> beam.ParDo(ReadBackText())
             )
         spills = rows | "Spill" >> beam.ParDo(SpillShards(self.scratch, schema, n))
-        every_shard = rows.pipeline | "AllShards" >> beam.Create(range(n)) | beam.Map(lambda s: (s, None))
+        every_shard = rows.pipeline | "AllShards" >> beam.Create([(s, None) for s in range(n)], reshuffle=False)
         directory, compression = self.directory, self.config.compression
 
         def write_shard(item: tuple) -> tuple[str, int]:

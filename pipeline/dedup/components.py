@@ -39,12 +39,29 @@ def _under_larger_keys(pair: Edge, partitions: int) -> Iterator[Keyed]:
     yield keyed(right, left, partitions) if left < right else keyed(left, right, partitions)
 
 
-class _StarStep(beam.DoFn):
-    """One star step over a partition's neighbourhoods (``(partition, {node: [neighbours]})``), its edges keyed for
-    the next grouping by ``next_keys``. Shared metrics: ``cc_changed_nodes`` and the ``cc_rounds`` distribution
-    (its max = last active round)."""
+def large_star(node: str, neighbours: set[str]) -> tuple[bool, list[Edge]]:
+    """Link every neighbour larger than the node to the smallest id of the node's closed neighbourhood; also
+    whether that changed the graph."""
+    smallest = min(min(neighbours), node)
+    larger = [other for other in neighbours if other > node]
+    return smallest != node and bool(larger), [edge(other, smallest) for other in larger]
 
-    def __init__(self, round_number: int, partitions: int, next_keys: Callable[[Edge, int], Iterable[Keyed]]) -> None:
+
+def small_star(node: str, smaller: set[str]) -> tuple[bool, list[Edge]]:
+    """Link the node and its smaller neighbours (the only ones it is given) to the smallest of them; also whether
+    that changed the graph."""
+    smallest = min(smaller)
+    return len(smaller) > 1, [edge(other, smallest) for other in smaller | {node} if other != smallest]
+
+
+class StarStep(beam.DoFn):
+    """One star step (:func:`large_star` or :func:`small_star`) over a partition's neighbourhoods (``(partition,
+    {node: [neighbours]})``), its edges keyed for the next grouping by ``next_keys``. Metrics:
+    ``cc_changed_nodes`` and the ``cc_rounds`` distribution (its max = last active round)."""
+
+    def __init__(self, star: Callable[[str, set[str]], tuple[bool, list[Edge]]], round_number: int, partitions: int,
+                 next_keys: Callable[[Edge, int], Iterable[Keyed]]) -> None:
+        self.star = star
         self.round_number = round_number
         self.partitions = partitions
         self.next_keys = next_keys
@@ -53,36 +70,12 @@ class _StarStep(beam.DoFn):
 
     def process(self, partition: tuple[int, dict[str, list[str]]]) -> Iterator[Keyed]:
         for node, neighbours in partition[1].items():
-            for pair in self.star(node, set(neighbours)):
+            changed, edges = self.star(node, set(neighbours))
+            if changed:
+                self.changed.inc()
+                self.rounds.update(self.round_number)
+            for pair in edges:
                 yield from self.next_keys(pair, self.partitions)
-
-    def star(self, node: str, neighbours: set[str]) -> Iterator[Edge]:
-        raise NotImplementedError
-
-    def _record_change(self) -> None:
-        self.changed.inc()
-        self.rounds.update(self.round_number)
-
-
-class LargeStar(_StarStep):
-    """Link every neighbour larger than the node to the smallest id of the node's closed neighbourhood."""
-
-    def star(self, node: str, neighbours: set[str]) -> Iterator[Edge]:
-        smallest = min(min(neighbours), node)
-        larger = [other for other in neighbours if other > node]
-        if smallest != node and larger:
-            self._record_change()
-        yield from (edge(other, smallest) for other in larger)
-
-
-class SmallStar(_StarStep):
-    """Link the node and its smaller neighbours to the smallest of them (input: smaller neighbours only)."""
-
-    def star(self, node: str, smaller: set[str]) -> Iterator[Edge]:
-        smallest = min(smaller)
-        if len(smaller) > 1:
-            self._record_change()
-        yield from (edge(other, smallest) for other in smaller | {node} if other != smallest)
 
 
 class _Roots(beam.DoFn):
@@ -122,9 +115,9 @@ class ConnectedComponents(beam.PTransform):
             ends = (
                 ends
                 | f"Round{number}/Large/Group" >> CollectPartitions()
-                | f"Round{number}/Large/Star" >> beam.ParDo(LargeStar(number, partitions, _under_larger_keys))
+                | f"Round{number}/Large/Star" >> beam.ParDo(StarStep(large_star, number, partitions, _under_larger_keys))
                 | f"Round{number}/Small/Group" >> CollectPartitions()
-                | f"Round{number}/Small/Star" >> beam.ParDo(SmallStar(number, partitions, _both_directions))
+                | f"Round{number}/Small/Star" >> beam.ParDo(StarStep(small_star, number, partitions, _both_directions))
             )
         return (
             ends
