@@ -1,12 +1,12 @@
-"""``python -m bench {generate,run,memory,lid,labels} …``: benchmark shards, the throughput harness, memory against
-corpus size, the language-ID study, labels against a shard's truth."""
+"""``python -m bench {generate,run,memory,lid,labels,startup} …``: benchmark shards, the throughput harness,
+memory against corpus size, the language-ID study, labels against a shard's truth, start-up to the first record."""
 from __future__ import annotations
 
 import importlib
 import sys
 
 COMMANDS = {"generate": "bench.generate", "run": "bench.run", "memory": "bench.memory", "lid": "bench.lid",
-            "labels": "bench.labels"}
+            "labels": "bench.labels", "startup": "bench.startup"}
 
 
 def main(argv: list[str] | None = None) -> int:
