@@ -72,7 +72,8 @@ GLOBAL: tuple[Stage, ...] = (
           writes=(d.CLUSTER_ID, d.CLUSTER_SIZE, d.KEEPER_ID, d.FIRST_SEEN)),
     Stage("label", "label", reads=(d.FIRST_SEEN, d.CLUSTER_SIZE),
           writes=(d.LABEL, d.LABEL_CONFIDENCE, d.EVIDENCE, d.P_AI, d.P_MT, d.P_HUMAN)),
-    Stage("human_floor", "mixes", reads=(d.LABEL, d.P_HUMAN, d.N_TOKENS, d.LANG), writes=()),
+    Stage("human_floor", "mixes", reads=(d.LABEL, d.P_HUMAN, d.N_TOKENS, d.LANG, d.SOURCE, d.DOMAIN, d.FIRST_SEEN,
+                                         d.CRAWL_DATE), writes=()),
     Stage("write", "write", reads=(d.ID,), writes=()),
 )
 STAGES: tuple[Stage, ...] = (READ, *PER_RECORD, *GLOBAL)
