@@ -34,9 +34,9 @@ def _both_directions(pair: Edge, partitions: int) -> Iterator[Keyed]:
 
 
 def _under_larger_keys(pair: Edge, partitions: int) -> Iterator[Keyed]:
-    """Small-star's input: an edge under its larger node."""
-    left, right = pair
-    yield keyed(right, left, partitions) if left < right else keyed(left, right, partitions)
+    """Small-star's input: an edge under its larger node (an :func:`edge` holds the smaller node first)."""
+    smaller, larger = pair
+    yield keyed(larger, smaller, partitions)
 
 
 def large_star(node: str, neighbours: set[str]) -> tuple[bool, list[Edge]]:
