@@ -16,13 +16,13 @@ from typing import Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import StandardOptions
 
 from provmix.pipeline.cli import log_mixes, mix_outcome
 from provmix.pipeline.floor.transform import STAGE as FLOOR_STAGE
 from provmix.pipeline.graph import DOCUMENTS_DIR, Writers, build_mixes
 from provmix.pipeline.manifest import dumps, summarize
-from provmix.pipeline.options import add_outcome_flags, load_config
+from provmix.pipeline.options import JobOptions, add_outcome_flags, load_config
 from provmix.pipeline.runner import DEFAULT_RUNNER, MANIFEST, RunError, commit, prepare_output, run_status
 from provmix.pipeline.write import read_json
 from provmix.schemas.rejects import STAGE
@@ -58,7 +58,7 @@ def remix(run: str, config_path: str | None, output: str, overwrite: bool = Fals
     if not stored_files:
         raise RunError(f"{run} has no {DOCUMENTS_DIR}/ table to remix")
     layout = prepare_output(output, overwrite)
-    options = PipelineOptions(list(beam_args))
+    options = JobOptions(list(beam_args))
     options.view_as(StandardOptions).runner = options.view_as(StandardOptions).runner or DEFAULT_RUNNER
     with beam.Pipeline(options=options) as p:
         docs = p | "ReadDocuments" >> beam.io.ReadFromParquet(documents)

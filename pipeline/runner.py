@@ -19,7 +19,7 @@ from typing import Iterator, Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import StandardOptions
 
 from provmix.pipeline import card, graph
 from provmix.pipeline.checkpoint import ShardStore, config_digest, shard_key
@@ -27,7 +27,7 @@ from provmix.pipeline.counters import PROGRESS_ENV
 from provmix.pipeline.detect import check_configured
 from provmix.pipeline.floor.config import FAIL
 from provmix.pipeline.manifest import dumps, floor_status, summarize, verify
-from provmix.pipeline.options import ConfigError, ProvmixOptions, RunConfig, load_config, parse_run_args
+from provmix.pipeline.options import ConfigError, JobOptions, ProvmixOptions, RunConfig, load_config, parse_run_args
 from provmix.pipeline.progress import Progress
 from provmix.pipeline.write import read_json, write_json
 from provmix.schemas.documents import SOURCE_CRAWL, SOURCE_REFERENCE, SOURCE_SYNTHETIC
@@ -197,7 +197,7 @@ def run(argv: Sequence[str]) -> dict:
     Everything a user can get wrong (flags, config, detectors, inputs, output) is checked before the job starts.
     """
     parse_run_args(list(argv))
-    options = PipelineOptions(list(argv))
+    options = JobOptions(list(argv))
     ours = options.view_as(ProvmixOptions)
     if not ours.output:
         raise RunError("no --output given")

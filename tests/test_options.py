@@ -1,11 +1,13 @@
-"""Config loading: typed sections, unknown keys, flag overrides."""
+"""Config loading: typed sections, unknown keys, flag overrides; the job's pipeline options."""
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
-from provmix.pipeline.options import ConfigError, ProvmixOptions, load_config
+from provmix.pipeline.options import ConfigError, JobOptions, ProvmixOptions, load_config
 
 
 def _write(tmp_path: Path, text: str) -> str:
@@ -52,3 +54,20 @@ def test_invalid_configs_name_the_key(tmp_path: Path, text: str, message: str) -
     with pytest.raises(ConfigError) as error:
         load_config(_write(tmp_path, text))
     assert message in str(error.value)
+
+
+def test_job_options_make_each_view_once_and_share_their_values() -> None:
+    argv = ["--runner", "FnApiRunner", "--direct_num_workers", "2", "--output", "/tmp/out"]
+    options = JobOptions(argv)
+    standard = options.view_as(StandardOptions)
+    assert options.view_as(StandardOptions) is standard
+    assert options.view_as(ProvmixOptions).output == "/tmp/out"
+    standard.runner = "DirectRunner"  # a value set through one view is every view's, as with Beam's views
+    assert options.view_as(StandardOptions).runner == "DirectRunner"
+    assert options.get_all_options()["runner"] == "DirectRunner"
+    plain = PipelineOptions(argv)
+    plain.view_as(StandardOptions).runner = "DirectRunner"
+    assert options.get_all_options() == plain.get_all_options()
+    restored = pickle.loads(pickle.dumps(options))
+    assert restored.view_as(DirectOptions).direct_num_workers == 2
+    assert restored.view_as(StandardOptions).runner == "DirectRunner"
