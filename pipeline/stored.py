@@ -30,12 +30,15 @@ class ReadBackText(beam.DoFn):
             start, next_row = 0, 0
             for group in range(parquet.num_row_groups):
                 end = start + parquet.metadata.row_group(group).num_rows
-                if next_row < len(pending) and pending[next_row][d.STORED_ROW] < end:
+                first = next_row
+                while next_row < len(pending) and pending[next_row][d.STORED_ROW] < end:
+                    next_row += 1
+                if next_row > first:
+                    wanted = pending[first:next_row]
                     texts = parquet.read_row_group(group, columns=[d.TEXT]).column(0)
-                    while next_row < len(pending) and pending[next_row][d.STORED_ROW] < end:
-                        row = pending[next_row]
-                        yield {**row, d.TEXT: texts[row[d.STORED_ROW] - start].as_py()}
-                        next_row += 1
+                    picked = texts.take([row[d.STORED_ROW] - start for row in wanted]).to_pylist()
+                    for row, text in zip(wanted, picked):
+                        yield {**row, d.TEXT: text}
                 start = end
         if next_row < len(pending):
             raise ValueError(f"{path} holds {start} rows; row {pending[next_row][d.STORED_ROW]} was asked")
