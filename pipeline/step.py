@@ -13,14 +13,14 @@ run's metrics; what went on and what was rejected also reach the progress lines 
 """
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple, Sequence
-
 import time
+from typing import Iterable, NamedTuple, Sequence
 
 import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
+from provmix.pipeline.allocator import start_trimming
 from provmix.pipeline.counters import StageCounter
 from provmix.schemas.rejects import REJECTED, STEP_ERROR, make_reject
 
@@ -88,6 +88,7 @@ class Step(beam.DoFn):
         """Load models and other per-worker state (runs once per DoFn instance)."""
 
     def setup(self) -> None:
+        start_trimming()  # once per worker process: every worker runs steps
         self.counted = _Counted(self.stage, self.namespace or self.stage)
         self.start()
 
