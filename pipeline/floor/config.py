@@ -35,7 +35,8 @@ def _help(text: str) -> dict:
 class MixConfig:
     """One named mix: the minimum human share in every scope, class caps, and what to do on a shortfall."""
 
-    name: str = field(default="default", metadata=_help("the mix's name (its folder under mix/ when there are several)"))
+    name: str = field(default="default", metadata=_help(
+        "the mix's name, and its folder mix/NAME/ (however many mixes there are)"))
     human_floor: float = field(default=0.6, metadata=_help("minimum share of human units in every scope of the mix"))
     unit: str = field(default=TOKENS, metadata=_help(
         "what the shares count: tokens (n_tokens) | documents | expected_tokens (human side: p_human × tokens)"))
