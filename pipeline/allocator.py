@@ -17,6 +17,7 @@ import os
 import sys
 import threading
 import time
+from typing import Callable
 
 PERIOD_S = 1.0
 PERIOD_ENV = "PROVMIX_MALLOC_TRIM_S"
@@ -26,7 +27,7 @@ _started_in: int | None = None  # the pid whose thread runs: a forked child star
 _lock = threading.Lock()
 
 
-def _malloc_trim():
+def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None where there is none (macOS, musl)."""
     if not sys.platform.startswith("linux"):
         return None
