@@ -13,6 +13,7 @@ times the page faults).
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import sys
 import threading
@@ -27,8 +28,10 @@ _started_in: int | None = None  # the pid whose thread runs: a forked child star
 _lock = threading.Lock()
 
 
+@functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None where there is none (macOS, musl)."""
+    """glibc's ``malloc_trim``, or None where there is none (macOS, musl); looked up once per process, not at every
+    step's setup."""
     if not sys.platform.startswith("linux"):
         return None
     try:
