@@ -90,7 +90,7 @@ def predicted_pairs(signatures: np.ndarray, sets: list[bytes], config: DedupConf
             buckets[key].append(f"{index:09d}")
     pairing = BucketPairs(config.max_bucket_size)
     candidates = {
-        (int(left), int(right)) for key, ids in buckets.items() for left, right in pairing.process((key, ids))
+        (int(left), int(right)) for key, ids in buckets.items() for left, right in pairing.pairs(ids)
     }
     return _verified(candidates, signatures, sets, config)
 

@@ -1,4 +1,4 @@
-"""GroupIntoPartitions: the groups of GroupByKey, whatever the number of partitions."""
+"""CollectPartitions: the groups of GroupByKey, batched by partition, whatever the number of partitions."""
 from __future__ import annotations
 
 import random
@@ -7,7 +7,7 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from provmix.pipeline.dedup.grouping import GroupIntoPartitions, partition_of
+from provmix.pipeline.dedup.grouping import CollectPartitions, keyed, partition_of
 
 
 def _pairs(seed: int) -> list[tuple[object, int]]:
@@ -16,13 +16,13 @@ def _pairs(seed: int) -> list[tuple[object, int]]:
     return [(rng.choice(keys), rng.randrange(1000)) for _ in range(600)]
 
 
-def _sorted_groups(groups: tuple[object, list]) -> tuple[object, list]:
-    key, values = groups
-    return key, sorted(values)
+def _sorted_groups(partition: tuple[int, dict]) -> list[tuple[int, object, list]]:
+    number, groups = partition
+    return [(number, key, sorted(values)) for key, values in groups.items()]
 
 
 @pytest.mark.parametrize("partitions", [1, 3, 64, 4096])
-def test_groups_equal_group_by_key(partitions: int) -> None:
+def test_groups_equal_group_by_key_each_under_its_keys_partition(partitions: int) -> None:
     pairs = _pairs(seed=partitions)
     expected = {}
     for key, value in pairs:
@@ -32,10 +32,12 @@ def test_groups_equal_group_by_key(partitions: int) -> None:
             pipeline
             | beam.Create(pairs)
             | beam.Reshuffle()  # several bundles: accumulators from different bundles are merged
-            | GroupIntoPartitions(partitions)
-            | beam.Map(_sorted_groups)
+            | beam.Map(lambda pair: keyed(pair[0], pair[1], partitions))
+            | CollectPartitions()
+            | beam.FlatMap(_sorted_groups)
         )
-        assert_that(grouped, equal_to([(key, sorted(values)) for key, values in expected.items()]))
+        assert_that(grouped, equal_to([(partition_of(key, partitions), key, sorted(values))
+                                       for key, values in expected.items()]))
 
 
 def test_partition_is_stable_and_in_range() -> None:

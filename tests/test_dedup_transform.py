@@ -201,12 +201,18 @@ def _bucket(count: int, seed: int) -> list[str]:
 
 
 def test_oversized_bucket_is_paired_as_a_star_around_its_smallest_id() -> None:
-    small = sorted(BucketPairs(max_bucket_size=5).process((b"k", _bucket(5, 0))))
+    small = sorted(BucketPairs(max_bucket_size=5).pairs(_bucket(5, 0)))
     assert len(small) == 10 and all(left < right for left, right in small)  # all pairs, each ordered
-    star = sorted(BucketPairs(max_bucket_size=5).process((b"k", _bucket(6, 0))))
+    star = sorted(BucketPairs(max_bucket_size=5).pairs(_bucket(6, 0)))
     assert star == [("m0", f"m{index}") for index in range(1, 6)]
-    assert star == sorted(BucketPairs(max_bucket_size=5).process((b"k", _bucket(6, 99))))
-    assert list(BucketPairs(max_bucket_size=5).process((b"k", ["only"]))) == []
+    assert star == sorted(BucketPairs(max_bucket_size=5).pairs(_bucket(6, 99)))
+    assert list(BucketPairs(max_bucket_size=5).pairs(["only"])) == []
+
+
+def test_a_partition_gives_the_pairs_of_each_of_its_buckets() -> None:
+    partition = (7, {b"a": ["x", "y"], b"b": ["y", "z", "x"], b"c": ["w"]})
+    assert sorted(BucketPairs(max_bucket_size=5).process(partition)) == [
+        ("x", "y"), ("x", "y"), ("x", "z"), ("y", "z")]
 
 
 def test_signature_pairs_below_threshold_are_not_similar() -> None:

@@ -15,7 +15,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from provmix.pipeline.dedup.config import NAMESPACE
-from provmix.pipeline.dedup.grouping import CollectPartitions, keyed
+from provmix.pipeline.dedup.grouping import CollectPartitions, Keyed, keyed
 from provmix.pipeline.dedup.verify import Edge, edge
 
 
@@ -23,11 +23,8 @@ class NotConverged(RuntimeError):
     """The component rounds ran out before the graph became a set of stars."""
 
 
-Keyed = tuple[int, tuple[str, str]]  # an edge end under its node's partition: (partition, (node, neighbour))
-
-
 def _both_directions(pair: Edge, partitions: int) -> Iterator[Keyed]:
-    """Large-star's input: every edge under both of its nodes."""
+    """Large-star's input: every edge under both of its nodes (``(partition, (node, neighbour))``)."""
     left, right = pair
     yield keyed(left, right, partitions)
     yield keyed(right, left, partitions)

@@ -2,20 +2,23 @@
 
 A Beam runner pays a fixed cost for every element that crosses a shuffle, whatever its size: in the Python SDK
 tens of microseconds, far more than the work on an LSH band entry or a graph edge. Dedup shuffles 16 band
-entries per document and every edge once per connected-components step, so :class:`GroupIntoPartitions` sends
-``(partition, batch)`` elements instead, ``partition`` a hash of the key. It is a ``CombinePerKey``: runners
-lift it (each bundle pre-combines its values per partition before the shuffle), so a bundle sends at most one
-element per partition. The price is memory: one partition's values are held together, about
-``entries / partitions`` of them, which ``DedupConfig.partitions`` bounds.
+entries per document and every edge once per connected-components step, so the step before the shuffle emits
+each value under its key's partition (:func:`keyed`, ``partition`` a hash of the key), :func:`CollectPartitions`
+sends ``(partition, {key: [values]})`` elements, and the step after it reads a partition's groups itself: no
+element per key on either side. It is a ``CombinePerKey``: runners lift it (each bundle pre-combines its values
+per partition before the shuffle), so a bundle sends at most one element per partition. The price is memory: one
+partition's values are held together, about ``entries / partitions`` of them, which ``DedupConfig.partitions``
+bounds.
 """
 from __future__ import annotations
 
-from typing import Hashable, Iterable, Iterator
+from typing import Hashable, Iterable
 
 import apache_beam as beam
 import xxhash
 
 Groups = dict  # key → list of values
+Keyed = tuple  # a value under its key's partition: (partition, (key, value))
 
 
 def partition_of(key: str | bytes, partitions: int) -> int:
@@ -45,33 +48,12 @@ class _CollectGroups(beam.CombineFn):
         return groups
 
 
-def _groups(partition: tuple[int, Groups]) -> Iterator[tuple[Hashable, list]]:
-    yield from partition[1].items()
-
-
-def keyed(key: str, value: object, partitions: int) -> tuple[int, tuple[str, object]]:
+def keyed(key: str | bytes, value: object, partitions: int) -> Keyed:
     """``(key, value)`` as :class:`CollectPartitions` takes it: under its key's partition."""
     return partition_of(key, partitions), (key, value)
 
 
 def CollectPartitions() -> beam.PTransform:
-    """``(partition, (key, value))`` (from :func:`keyed`) → ``(partition, {key: [values]})``: for a step that reads
-    a partition's groups itself and emits its own output already keyed (the connected-components rounds)."""
+    """``(partition, (key, value))`` (from :func:`keyed`) → ``(partition, {key: [values]})``, for a step that reads
+    a partition's groups itself (LSH buckets, the connected-components rounds)."""
     return beam.CombinePerKey(_CollectGroups())
-
-
-class GroupIntoPartitions(beam.PTransform):
-    """``(key, value)`` → ``(key, [values])``, like ``GroupByKey``, shuffled in ``partitions`` batches."""
-
-    def __init__(self, partitions: int) -> None:
-        super().__init__()
-        self.partitions = partitions
-
-    def expand(self, pairs: beam.PCollection) -> beam.PCollection:
-        partitions = self.partitions
-        return (
-            pairs
-            | "KeyPartition" >> beam.Map(lambda pair: keyed(pair[0], pair[1], partitions))
-            | "Collect" >> CollectPartitions()
-            | "Groups" >> beam.FlatMap(_groups)
-        )

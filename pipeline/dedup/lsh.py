@@ -10,7 +10,7 @@ import xxhash
 from apache_beam.metrics import Metrics
 
 from provmix.pipeline.dedup.config import NAMESPACE, DedupConfig
-from provmix.pipeline.dedup.grouping import GroupIntoPartitions
+from provmix.pipeline.dedup.grouping import CollectPartitions, Keyed, keyed
 from provmix.pipeline.dedup.minhash import EMPTY
 from provmix.pipeline.dedup.verify import (
     AgreementAtLeast,
@@ -42,7 +42,8 @@ def star_edges(ids: Iterable[str]) -> Iterator[Edge]:
 
 
 class BucketPairs(beam.DoFn):
-    """One LSH bucket (band key → the ids in it) → its candidate pairs ``(smaller id, larger id)``.
+    """A partition of LSH buckets (``(partition, {band key: [ids]})`` from :func:`CollectPartitions`) → the
+    candidate pairs ``(smaller id, larger id)`` of each bucket (:meth:`pairs`).
 
     Buckets of at most ``max_bucket_size`` ids give every pair. A larger bucket (boilerplate, a hot key) gives
     a star: every id paired with the bucket's anchor, its smallest id, only — linear work instead of quadratic,
@@ -55,12 +56,15 @@ class BucketPairs(beam.DoFn):
         self.oversized = Metrics.counter(NAMESPACE, "oversized_buckets")
         self.candidates = Metrics.counter(NAMESPACE, "candidate_pairs")
 
-    def process(self, bucket: tuple[bytes, Iterable[str]]) -> Iterator[Edge]:
-        _, ids = bucket
-        size = sum(1 for _ in ids)
-        if size < 2:
+    def process(self, partition: tuple[int, dict[bytes, list[str]]]) -> Iterator[Edge]:
+        for ids in partition[1].values():
+            yield from self.pairs(ids)
+
+    def pairs(self, ids: list[str]) -> Iterator[Edge]:
+        """The candidate pairs of one bucket."""
+        if len(ids) < 2:
             return
-        if size <= self.max_bucket_size:
+        if len(ids) <= self.max_bucket_size:
             pairs = combinations(sorted(set(ids)), 2)  # sorted: each pair is already (smaller, larger)
         else:
             self.oversized.inc()
@@ -75,10 +79,11 @@ class BucketPairs(beam.DoFn):
 _VERIFIED_PAIRS = Metrics.counter(NAMESPACE, "verified_pairs")
 
 
-def _band_entries(member: SignedId, bands: int, rows: int) -> Iterator[tuple[bytes, str]]:
+def _band_entries(member: SignedId, bands: int, rows: int, partitions: int) -> Iterator[Keyed]:
+    """A signed document's band keys, each ``(partition, (band key, id))`` for :func:`CollectPartitions`."""
     doc_id, signature = member
     for key in band_keys(np.frombuffer(signature, dtype=np.uint32), bands, rows):
-        yield key, doc_id
+        yield keyed(key, doc_id, partitions)
 
 
 def _count_pair(pair: Edge) -> Edge:
@@ -106,8 +111,8 @@ class NearDuplicateEdges(beam.PTransform):
         config = self.config
         candidates = (
             members
-            | "BandKeys" >> beam.FlatMap(_band_entries, config.bands, config.rows)
-            | "Buckets" >> GroupIntoPartitions(config.partitions)
+            | "BandKeys" >> beam.FlatMap(_band_entries, config.bands, config.rows, config.partitions)
+            | "Buckets" >> CollectPartitions()
             | "Candidates" >> beam.ParDo(BucketPairs(config.max_bucket_size))
             | "UniquePairs" >> beam.Distinct()
         )
