@@ -1,4 +1,5 @@
-"""CollectPartitions: the groups of GroupByKey, batched by partition, whatever the number of partitions."""
+"""PartitionedPairs + CollectPartitions: the groups of GroupByKey, batched by partition, whatever the number of
+partitions and however the producers' bundles and buffers cut them."""
 from __future__ import annotations
 
 import random
@@ -7,7 +8,15 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from provmix.pipeline.dedup.grouping import CollectPartitions, keyed, partition_of
+from provmix.pipeline.dedup import grouping
+from provmix.pipeline.dedup.grouping import CollectPartitions, PartitionedPairs, partition_of
+
+
+class _Identity(PartitionedPairs):
+    """Each element is already a ``(key, value)`` pair."""
+
+    def pairs(self, pair: tuple) -> list[tuple]:
+        return [pair]
 
 
 def _pairs(seed: int) -> list[tuple[object, int]]:
@@ -16,28 +25,59 @@ def _pairs(seed: int) -> list[tuple[object, int]]:
     return [(rng.choice(keys), rng.randrange(1000)) for _ in range(600)]
 
 
+def _groups(pairs: list[tuple]) -> dict:
+    expected: dict = {}
+    for key, value in pairs:
+        expected.setdefault(key, []).append(value)
+    return expected
+
+
 def _sorted_groups(partition: tuple[int, dict]) -> list[tuple[int, object, list]]:
     number, groups = partition
     return [(number, key, sorted(values)) for key, values in groups.items()]
 
 
-@pytest.mark.parametrize("partitions", [1, 3, 64, 4096])
-def test_groups_equal_group_by_key_each_under_its_keys_partition(partitions: int) -> None:
+@pytest.mark.parametrize("partitions,max_buffered", [(1, 100_000), (3, 100_000), (64, 7), (4096, 1)])
+def test_groups_equal_group_by_key_each_under_its_keys_partition(partitions: int, max_buffered: int,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grouping, "MAX_BUFFERED", max_buffered)  # small: buffers are sent on within a bundle
     pairs = _pairs(seed=partitions)
-    expected = {}
-    for key, value in pairs:
-        expected.setdefault(key, []).append(value)
     with beam.Pipeline(runner="FnApiRunner") as pipeline:
         grouped = (
             pipeline
             | beam.Create(pairs)
-            | beam.Reshuffle()  # several bundles: accumulators from different bundles are merged
-            | beam.Map(lambda pair: keyed(pair[0], pair[1], partitions))
+            | beam.Reshuffle()  # several bundles: partial groups from different bundles are merged
+            | beam.ParDo(_Identity(partitions))
             | CollectPartitions()
             | beam.FlatMap(_sorted_groups)
         )
         assert_that(grouped, equal_to([(partition_of(key, partitions), key, sorted(values))
-                                       for key, values in expected.items()]))
+                                       for key, values in _groups(pairs).items()]))
+
+
+def test_a_bundle_sends_one_element_per_partition_at_its_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grouping, "MAX_BUFFERED", 10**9)
+    step, pairs = _Identity(partitions=4), _pairs(seed=1)
+    step.start_bundle()
+    assert [out for pair in pairs for out in step.process(pair)] == []
+    sent = [windowed.value for windowed in step.finish_bundle()]
+    assert sorted(number for number, _ in sent) == [0, 1, 2, 3]
+    assert {key: values for _, groups in sent for key, values in groups.items()} == _groups(pairs)
+    assert list(step.finish_bundle()) == []  # sent once
+
+
+def test_a_full_buffer_is_sent_within_the_bundle(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grouping, "MAX_BUFFERED", 7)
+    step, pairs = _Identity(partitions=4), _pairs(seed=2)[:20]
+    step.start_bundle()
+    sent = [[out for out in step.process(pair)] for pair in pairs]
+    assert [i for i, out in enumerate(sent) if out] == [6, 13]  # after the 7th and the 14th pair
+    rest = [windowed.value for windowed in step.finish_bundle()]
+    merged: dict = {}
+    for _, groups in [out for outs in sent for out in outs] + rest:
+        for key, values in groups.items():
+            merged.setdefault(key, []).extend(values)
+    assert merged == _groups(pairs)
 
 
 def test_partition_is_stable_and_in_range() -> None:

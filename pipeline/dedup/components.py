@@ -2,7 +2,8 @@
 
 Every round groups the edge list twice, by node, in batches of nodes per shuffle element
 (:func:`~provmix.pipeline.dedup.grouping.CollectPartitions`); each star step reads a partition's neighbourhoods and
-emits its edges already keyed for the next grouping, so a round is two shuffles and two steps. The rounds are
+emits its edges already grouped by partition for the next grouping
+(:class:`~provmix.pipeline.dedup.grouping.PartitionedPairs`), so a round is two shuffles and two steps. The rounds are
 unrolled to ``max_rounds`` (a Beam graph is static) and a final step checks that the edges form stars around each
 component's smallest id — the algorithm's fixed point — and fails the pipeline with :class:`NotConverged`
 otherwise. Rounds after convergence pass stars through unchanged.
@@ -15,7 +16,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from provmix.pipeline.dedup.config import NAMESPACE
-from provmix.pipeline.dedup.grouping import CollectPartitions, Keyed, keyed
+from provmix.pipeline.dedup.grouping import CollectPartitions, Partition, PartitionedPairs
 from provmix.pipeline.dedup.verify import Edge, edge
 
 
@@ -23,17 +24,24 @@ class NotConverged(RuntimeError):
     """The component rounds ran out before the graph became a set of stars."""
 
 
-def _both_directions(pair: Edge, partitions: int) -> Iterator[Keyed]:
-    """Large-star's input: every edge under both of its nodes (``(partition, (node, neighbour))``)."""
+def _both_directions(pair: Edge) -> Iterator[tuple[str, str]]:
+    """Large-star's input: every edge under both of its nodes (``(node, neighbour)``)."""
     left, right = pair
-    yield keyed(left, right, partitions)
-    yield keyed(right, left, partitions)
+    yield left, right
+    yield right, left
 
 
-def _under_larger_keys(pair: Edge, partitions: int) -> Iterator[Keyed]:
+def _under_larger_node(pair: Edge) -> Iterator[tuple[str, str]]:
     """Small-star's input: an edge under its larger node (an :func:`edge` holds the smaller node first)."""
     smaller, larger = pair
-    yield keyed(larger, smaller, partitions)
+    yield larger, smaller
+
+
+class BothDirections(PartitionedPairs):
+    """The edge list → large-star's first input."""
+
+    def pairs(self, pair: Edge) -> Iterator[tuple[str, str]]:
+        return _both_directions(pair)
 
 
 def large_star(node: str, neighbours: set[str]) -> tuple[bool, list[Edge]]:
@@ -51,28 +59,28 @@ def small_star(node: str, smaller: set[str]) -> tuple[bool, list[Edge]]:
     return len(smaller) > 1, [edge(other, smallest) for other in smaller | {node} if other != smallest]
 
 
-class StarStep(beam.DoFn):
+class StarStep(PartitionedPairs):
     """One star step (:func:`large_star` or :func:`small_star`) over a partition's neighbourhoods (``(partition,
-    {node: [neighbours]})``), its edges keyed for the next grouping by ``next_keys``. Metrics:
+    {node: [neighbours]})``), its edges as the next step's ``(node, neighbour)`` input by ``next_input``. Metrics:
     ``cc_changed_nodes`` and the ``cc_rounds`` distribution (its max = last active round)."""
 
     def __init__(self, star: Callable[[str, set[str]], tuple[bool, list[Edge]]], round_number: int, partitions: int,
-                 next_keys: Callable[[Edge, int], Iterable[Keyed]]) -> None:
+                 next_input: Callable[[Edge], Iterable[tuple[str, str]]]) -> None:
+        super().__init__(partitions)
         self.star = star
         self.round_number = round_number
-        self.partitions = partitions
-        self.next_keys = next_keys
+        self.next_input = next_input
         self.changed = Metrics.counter(NAMESPACE, "cc_changed_nodes")
         self.rounds = Metrics.distribution(NAMESPACE, "cc_rounds")
 
-    def process(self, partition: tuple[int, dict[str, list[str]]]) -> Iterator[Keyed]:
+    def pairs(self, partition: Partition) -> Iterator[tuple[str, str]]:
         for node, neighbours in partition[1].items():
             changed, edges = self.star(node, set(neighbours))
             if changed:
                 self.changed.inc()
                 self.rounds.update(self.round_number)
             for pair in edges:
-                yield from self.next_keys(pair, self.partitions)
+                yield from self.next_input(pair)
 
 
 class _Roots(beam.DoFn):
@@ -82,7 +90,7 @@ class _Roots(beam.DoFn):
     def __init__(self, max_rounds: int) -> None:
         self.max_rounds = max_rounds
 
-    def process(self, partition: tuple[int, dict[str, list[str]]]) -> Iterator[tuple[str, str]]:
+    def process(self, partition: Partition) -> Iterator[tuple[str, str]]:
         for node, neighbours in partition[1].items():
             neighbours = set(neighbours)
             smaller = [other for other in neighbours if other < node]
@@ -107,12 +115,12 @@ class ConnectedComponents(beam.PTransform):
 
     def expand(self, edges: beam.PCollection) -> beam.PCollection:
         partitions = self.partitions
-        ends = edges | "Both" >> beam.FlatMap(_both_directions, partitions)
+        ends = edges | "Both" >> beam.ParDo(BothDirections(partitions))
         for number in range(1, self.max_rounds + 1):
             ends = (
                 ends
                 | f"Round{number}/Large/Group" >> CollectPartitions()
-                | f"Round{number}/Large/Star" >> beam.ParDo(StarStep(large_star, number, partitions, _under_larger_keys))
+                | f"Round{number}/Large/Star" >> beam.ParDo(StarStep(large_star, number, partitions, _under_larger_node))
                 | f"Round{number}/Small/Group" >> CollectPartitions()
                 | f"Round{number}/Small/Star" >> beam.ParDo(StarStep(small_star, number, partitions, _both_directions))
             )

@@ -2,23 +2,25 @@
 
 A Beam runner pays a fixed cost for every element that crosses a shuffle, whatever its size: in the Python SDK
 tens of microseconds, far more than the work on an LSH band entry or a graph edge. Dedup shuffles 16 band
-entries per document and every edge once per connected-components step, so the step before the shuffle emits
-each value under its key's partition (:func:`keyed`, ``partition`` a hash of the key), :func:`CollectPartitions`
-sends ``(partition, {key: [values]})`` elements, and the step after it reads a partition's groups itself: no
-element per key on either side. It is a ``CombinePerKey``: runners lift it (each bundle pre-combines its values
-per partition before the shuffle), so a bundle sends at most one element per partition. The price is memory: one
-partition's values are held together, about ``entries / partitions`` of them, which ``DedupConfig.partitions``
-bounds.
+entries per document and every edge once per connected-components step, so the step before the shuffle is a
+:class:`PartitionedPairs`: it groups its ``(key, value)`` pairs by the key's partition (a hash of the key) itself
+and emits ``(partition, {key: [values]})`` elements, at most one per partition per bundle; :func:`CollectPartitions`
+merges them (a ``CombinePerKey``, which runners lift before the shuffle) and the step after it reads a partition's
+groups itself: no element per key on either side. The price is memory: a bundle's values, and then one
+partition's, are held together (about ``entries / partitions`` of them, which ``DedupConfig.partitions`` bounds).
 """
 from __future__ import annotations
 
-from typing import Hashable, Iterable
+from typing import Hashable, Iterable, Iterator
 
 import apache_beam as beam
 import xxhash
+from apache_beam.transforms.window import GlobalWindows
+from apache_beam.utils.windowed_value import WindowedValue
 
 Groups = dict  # key → list of values
-Keyed = tuple  # a value under its key's partition: (partition, (key, value))
+Partition = tuple  # (partition, Groups)
+MAX_BUFFERED = 100_000  # values a PartitionedPairs holds before it sends them on within a bundle
 
 
 def partition_of(key: str | bytes, partitions: int) -> int:
@@ -26,34 +28,64 @@ def partition_of(key: str | bytes, partitions: int) -> int:
     return xxhash.xxh3_64_intdigest(key if isinstance(key, bytes) else key.encode()) % partitions
 
 
-class _CollectGroups(beam.CombineFn):
-    """Values gathered per key: the accumulator is the partition's groups."""
+def _merge(into: Groups, groups: Groups) -> Groups:
+    for key, values in groups.items():
+        into.setdefault(key, []).extend(values)
+    return into
+
+
+class _MergeGroups(beam.CombineFn):
+    """One partition's groups, merged from the producers' partial groups."""
 
     def create_accumulator(self) -> Groups:
         return {}
 
-    def add_input(self, groups: Groups, pair: tuple[Hashable, object]) -> Groups:
-        key, value = pair
-        groups.setdefault(key, []).append(value)
-        return groups
+    def add_input(self, groups: Groups, partial: Groups) -> Groups:
+        return _merge(groups, partial)
 
     def merge_accumulators(self, accumulators: Iterable[Groups]) -> Groups:
         merged: Groups = {}
         for groups in accumulators:
-            for key, values in groups.items():
-                merged.setdefault(key, []).extend(values)
+            _merge(merged, groups)
         return merged
 
     def extract_output(self, groups: Groups) -> Groups:
         return groups
 
 
-def keyed(key: str | bytes, value: object, partitions: int) -> Keyed:
-    """``(key, value)`` as :class:`CollectPartitions` takes it: under its key's partition."""
-    return partition_of(key, partitions), (key, value)
+class PartitionedPairs(beam.DoFn):
+    """A step whose ``(key, value)`` pairs (:meth:`pairs` of each element) leave grouped by the key's partition:
+    ``(partition, {key: [values]})`` elements for :func:`CollectPartitions`, sent at the end of each bundle (in
+    the global window: dedup runs on bounded input) or whenever :data:`MAX_BUFFERED` values are held."""
+
+    def __init__(self, partitions: int) -> None:
+        self.partitions = partitions
+
+    def pairs(self, element: object) -> Iterable[tuple[Hashable, object]]:
+        raise NotImplementedError
+
+    def start_bundle(self) -> None:
+        self._buffer: dict[int, Groups] = {}
+        self._buffered = 0
+
+    def process(self, element: object) -> Iterator[Partition]:
+        partitions, buffer = self.partitions, self._buffer
+        for key, value in self.pairs(element):
+            buffer.setdefault(partition_of(key, partitions), {}).setdefault(key, []).append(value)
+            self._buffered += 1
+        if self._buffered >= MAX_BUFFERED:
+            yield from self._flush()
+
+    def finish_bundle(self) -> Iterator[WindowedValue]:
+        for partition in self._flush():
+            yield GlobalWindows.windowed_value(partition)
+
+    def _flush(self) -> Iterator[Partition]:
+        buffer, self._buffer, self._buffered = self._buffer, {}, 0
+        yield from buffer.items()
 
 
 def CollectPartitions() -> beam.PTransform:
-    """``(partition, (key, value))`` (from :func:`keyed`) → ``(partition, {key: [values]})``, for a step that reads
-    a partition's groups itself (LSH buckets, the connected-components rounds)."""
-    return beam.CombinePerKey(_CollectGroups())
+    """The partial groups of a :class:`PartitionedPairs` → ``(partition, {key: [values]})``, one element per
+    partition, for a step that reads a partition's groups itself (LSH buckets, the connected-components rounds)."""
+    return beam.CombinePerKey(_MergeGroups())

@@ -10,7 +10,7 @@ import xxhash
 from apache_beam.metrics import Metrics
 
 from provmix.pipeline.dedup.config import NAMESPACE, DedupConfig
-from provmix.pipeline.dedup.grouping import CollectPartitions, Keyed, keyed
+from provmix.pipeline.dedup.grouping import CollectPartitions, PartitionedPairs
 from provmix.pipeline.dedup.minhash import EMPTY
 from provmix.pipeline.dedup.verify import (
     AgreementAtLeast,
@@ -79,11 +79,18 @@ class BucketPairs(beam.DoFn):
 _VERIFIED_PAIRS = Metrics.counter(NAMESPACE, "verified_pairs")
 
 
-def _band_entries(member: SignedId, bands: int, rows: int, partitions: int) -> Iterator[Keyed]:
-    """A signed document's band keys, each ``(partition, (band key, id))`` for :func:`CollectPartitions`."""
-    doc_id, signature = member
-    for key in band_keys(np.frombuffer(signature, dtype=np.uint32), bands, rows):
-        yield keyed(key, doc_id, partitions)
+class BandEntries(PartitionedPairs):
+    """A signed document → ``(band key, id)`` for each of its bands, grouped by partition."""
+
+    def __init__(self, bands: int, rows: int, partitions: int) -> None:
+        super().__init__(partitions)
+        self.bands = bands
+        self.rows = rows
+
+    def pairs(self, member: SignedId) -> Iterator[tuple[bytes, str]]:
+        doc_id, signature = member
+        for key in band_keys(np.frombuffer(signature, dtype=np.uint32), self.bands, self.rows):
+            yield key, doc_id
 
 
 def _count_pair(pair: Edge) -> Edge:
@@ -111,7 +118,7 @@ class NearDuplicateEdges(beam.PTransform):
         config = self.config
         candidates = (
             members
-            | "BandKeys" >> beam.FlatMap(_band_entries, config.bands, config.rows, config.partitions)
+            | "BandKeys" >> beam.ParDo(BandEntries(config.bands, config.rows, config.partitions))
             | "Buckets" >> CollectPartitions()
             | "Candidates" >> beam.ParDo(BucketPairs(config.max_bucket_size))
             | "UniquePairs" >> beam.Distinct()
