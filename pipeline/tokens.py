@@ -18,10 +18,15 @@ _TOKEN = re.compile(
     f"|[^\\W{_UNSPACED}]+"  # a word
     r"|[^\w\s]"  # a punctuation mark
 )
+# _TOKEN on ASCII text, which has no unspaced script, matched on its bytes (twice as fast); \x1c-\x1f are
+# whitespace to str patterns only
+_ASCII_TOKEN = re.compile(rb"\w+|[^\w\s\x1c-\x1f]")
 
 
 def count_tokens(text: str) -> int:
     """Tokens of ``text`` under the default tokenizer."""
+    if text.isascii():
+        return len(_ASCII_TOKEN.findall(text.encode("ascii")))
     return len(_TOKEN.findall(text))
 
 
