@@ -63,10 +63,18 @@ def _sentence_like(line: str) -> bool:
             or (len(line) >= SENTENCE_CHARS and " " not in line))
 
 
-def _text_reason(text: str) -> str | None:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+def _link_share(text: str) -> float:
+    """Share of the words that are URLs; only texts that mention ``http`` or ``www.`` are split into words."""
+    low = text.lower()
+    if "http" not in low and "www." not in low:  # every URL word starts with one of them
+        return 0.0
     words = text.split()
-    if words and sum(1 for w in words if _URL.match(w)) / len(words) >= LINK_SHARE:
+    return sum(1 for w in words if _URL.match(w)) / len(words)
+
+
+def _text_reason(text: str) -> str | None:
+    lines = [stripped for stripped in map(str.strip, text.splitlines()) if stripped]
+    if _link_share(text) >= LINK_SHARE:
         return "link_list"
     if len(lines) < MIN_LINES:
         return None

@@ -40,6 +40,7 @@ def test_records_that_are_not_pages_are_named_by_url_or_type(url: str, content_t
 
 
 @pytest.mark.parametrize("text, reason", [(WGET_LOG, "log"), (CODE, "code"), (LINKS, "link_list"),
+                                          (LINKS.upper().replace("HTTPS://", "WWW."), "link_list"),
                                           (NAVIGATION, "navigation")])
 def test_texts_that_are_not_prose_are_named_by_their_shape(text: str, reason: str) -> None:
     assert not_prose_reason(text, "https://example.org/page", "text/html") == reason
