@@ -100,6 +100,10 @@ def _with_evidence(doc: dict, multilingual: dict[str, list[str]]) -> dict:
     return {**doc, d.EVIDENCE: [*(doc.get(d.EVIDENCE) or []), siblings_fact(languages)]}
 
 
+def _multilingual(key: str, languages: set[str]) -> list[tuple[str, list[str]]]:
+    return [(key, sorted(languages))] if len(languages) >= 2 else []
+
+
 class UrlLanguageSiblings(beam.PTransform):
     """Documents in, the same documents out; those with URL siblings in other languages gain evidence.
 
@@ -111,9 +115,7 @@ class UrlLanguageSiblings(beam.PTransform):
         multilingual = (
             documents
             | "KeyLanguage" >> beam.FlatMap(_key_language)
-            | "DistinctPairs" >> beam.Distinct()
-            | "GroupLanguages" >> beam.GroupByKey()
-            | "SortLanguages" >> beam.MapTuple(lambda key, langs: (key, sorted(langs)))
-            | "Multilingual" >> beam.Filter(lambda pair: len(pair[1]) >= 2)
+            | "Languages" >> beam.CombinePerKey(beam.combiners.ToSetCombineFn())  # combined before the shuffle
+            | "Multilingual" >> beam.FlatMapTuple(_multilingual)
         )
         return documents | "AddSiblingEvidence" >> beam.Map(_with_evidence, beam.pvalue.AsDict(multilingual))
