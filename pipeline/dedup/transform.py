@@ -50,7 +50,8 @@ from provmix.schemas.rejects import EXACT_DUPLICATE, NEAR_DUPLICATE, make_reject
 STAGE = "dedup"
 LABEL_MIX_EVIDENCE = "dedup_cluster_labels"
 _REPRESENTATIVES = "representatives"
-_MEMBER, _ROOT, _CLUSTER, _DOC, _ASSIGNMENT = "member", "root", "cluster", "doc", "assignment"
+# CoGroupByKey tags: under 10 characters each, so Beam passes them as data instead of adding a RestoreTags step
+_MEMBER, _ROOT, _CLUSTER, _DOC, _ASSIGNMENT = "member", "root", "cluster", "doc", "assigned"
 
 
 class Sketch(beam.DoFn):
