@@ -1,5 +1,5 @@
 """Files derived from a shipped model once per machine (a float copy of a quantised LM, a language model's arrays
-unpacked for memory mapping), under ``$PROVMIX_CACHE`` (default ``~/.cache/provmix``).
+unpacked from its LZMA file), under ``$PROVMIX_CACHE`` (default ``~/.cache/provmix``).
 
 Each entry is a folder named for what it was derived from (a digest of the source file in the name), built in a
 staging folder beside it and renamed into place, so a folder that exists is complete and concurrent workers that
