@@ -10,6 +10,7 @@ import apache_beam as beam
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
+from provmix.pipeline.packing import unpack
 from provmix.schemas import documents as d
 
 
@@ -19,12 +20,12 @@ def without_text(document: dict) -> dict:
 
 
 class ReadBackText(beam.DoFn):
-    """``(stored file, rows without text)`` → the rows with their text, read from the file a row group at a time
-    (only the groups that hold one of the rows)."""
+    """``(stored file, rows without text, packed)`` → the rows with their text, read from the file a row group at a
+    time (only the groups that hold one of the rows)."""
 
-    def process(self, item: tuple[str, Iterable[dict]]) -> Iterator[dict]:
+    def process(self, item: tuple[str, Iterable[bytes]]) -> Iterator[dict]:
         path, rows = item
-        pending = sorted(rows, key=lambda row: row[d.STORED_ROW])
+        pending = sorted(map(unpack, rows), key=lambda row: row[d.STORED_ROW])
         with FileSystems.open(path) as source:
             parquet = pq.ParquetFile(source)
             start, next_row = 0, 0

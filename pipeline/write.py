@@ -29,6 +29,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.transforms.window import GlobalWindows
 from apache_beam.utils.windowed_value import WindowedValue
 
+from provmix.pipeline.packing import pack
 from provmix.pipeline.stored import ReadBackText
 from provmix.schemas import documents as d
 from provmix.schemas import rejects as r
@@ -238,7 +239,7 @@ class WriteParquetShards(beam.PTransform):
             names = [*schema.names, d.STORED_ROW]
             rows = (
                 rows
-                | "ByStoredFile" >> beam.Map(lambda row: (row[d.STORED_IN], project(row, names)))
+                | "ByStoredFile" >> beam.Map(lambda row: (row[d.STORED_IN], pack(project(row, names))))
                 | "GroupByStoredFile" >> beam.GroupByKey()
                 | "ReadBackText" >> beam.ParDo(ReadBackText())
             )

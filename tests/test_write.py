@@ -7,6 +7,7 @@ import apache_beam as beam
 import pyarrow.parquet as pq
 import pytest
 
+from provmix.pipeline.packing import pack
 from provmix.pipeline.stored import ReadBackText
 from provmix.pipeline.write import WriteConfig, WriteParquetShards, to_table
 from provmix.schemas import documents as d
@@ -56,7 +57,7 @@ def test_only_the_asked_rows_are_read_back(tmp_path: Path) -> None:
     docs = _docs(50)
     stored = _store(docs, tmp_path / "a.parquet", 8)
     picked = [stored[3], stored[17], stored[18], stored[49]]
-    rows = list(ReadBackText().process((str(tmp_path / "a.parquet"), reversed(picked))))
+    rows = list(ReadBackText().process((str(tmp_path / "a.parquet"), [pack(row) for row in reversed(picked)])))
     assert [row[d.TEXT] for row in rows] == [docs[i][d.TEXT] for i in (3, 17, 18, 49)]
     assert all(d.STORED_IN in row for row in rows)
 
@@ -64,7 +65,7 @@ def test_only_the_asked_rows_are_read_back(tmp_path: Path) -> None:
 def test_a_row_beyond_the_stored_file_is_an_error(tmp_path: Path) -> None:
     stored = _store(_docs(5), tmp_path / "a.parquet", 2)
     with pytest.raises(ValueError, match="holds 5 rows; row 7 was asked"):
-        list(ReadBackText().process((str(tmp_path / "a.parquet"), [{**stored[0], d.STORED_ROW: 7}])))
+        list(ReadBackText().process((str(tmp_path / "a.parquet"), [pack({**stored[0], d.STORED_ROW: 7})])))
 
 
 def test_a_merged_shard_equals_one_sorted_write_and_flushes_row_groups_as_they_fill(tmp_path: Path,

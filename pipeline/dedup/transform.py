@@ -25,6 +25,7 @@ from provmix.pipeline.dedup.minhash import Permutations
 from provmix.pipeline.dedup.sketch import sketch_texts
 from provmix.pipeline.dedup.text import dedup_text, exact_key
 from provmix.pipeline.dedup.verify import shingle_set
+from provmix.pipeline.packing import pack, unpack
 from provmix.pipeline.step import StageResult
 from provmix.schemas.documents import (
     CLUSTER_ID,
@@ -124,7 +125,8 @@ def _record_order(doc: dict) -> tuple:
 
 
 class Route(beam.DoFn):
-    """A document and its cluster (none: a singleton) → the document with cluster columns, or a reject.
+    """A document (packed: :mod:`pipeline.packing`) and its cluster (none: a singleton) → the document with cluster
+    columns, or a reject.
 
     Documents repeating an id (the same record read twice) keep one copy, the first by (exact key, URL, source
     file, offset); the others are exact duplicates of it.
@@ -139,7 +141,7 @@ class Route(beam.DoFn):
     def process(self, joined: tuple[str, dict]) -> Iterator:
         doc_id, parts = joined
         assignments = list(parts[_ASSIGNMENT])
-        for copy, doc in enumerate(sorted(parts[_DOC], key=_record_order)):
+        for copy, doc in enumerate(sorted(map(unpack, parts[_DOC]), key=_record_order)):
             if assignments:
                 root, cluster, member = assignments[0]
             else:
@@ -250,7 +252,7 @@ class Deduplicate(beam.PTransform):
             | "Assign" >> beam.FlatMap(_assign)
         )
         routed = (
-            {_DOC: docs | "KeyById" >> beam.Map(lambda doc: (doc[ID], doc)), _ASSIGNMENT: assignments}
+            {_DOC: docs | "KeyById" >> beam.Map(lambda doc: (doc[ID], pack(doc))), _ASSIGNMENT: assignments}
             | "JoinDocs" >> beam.CoGroupByKey()
             | "Route" >> beam.ParDo(Route()).with_outputs(STAGE, main="kept")
         )

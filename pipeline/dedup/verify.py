@@ -17,6 +17,7 @@ from provmix.pipeline.dedup.config import DedupConfig
 from provmix.pipeline.dedup.minhash import agreement
 from provmix.pipeline.dedup.sketch import shingle_batch
 from provmix.pipeline.dedup.text import dedup_text
+from provmix.pipeline.packing import pack
 from provmix.pipeline.stored import ReadBackText
 from provmix.schemas.documents import ID, LANG, STORED_ROW, TEXT
 
@@ -102,11 +103,11 @@ class VerifyPairs(beam.PTransform):
         )
 
 
-def _wanted_at(joined: tuple[str, dict]) -> Iterator[tuple[str, dict]]:
+def _wanted_at(joined: tuple[str, dict]) -> Iterator[tuple[str, bytes]]:
     doc_id, parts = joined
     if parts[_WANTED]:
         for path, row, lang in parts[_AT][:1]:  # a record read twice: one copy (same id, same text)
-            yield path, {ID: doc_id, STORED_ROW: row, LANG: lang}
+            yield path, pack({ID: doc_id, STORED_ROW: row, LANG: lang})
 
 
 class _ShingleSets(beam.DoFn):
