@@ -1,4 +1,4 @@
-"""Rows packed into bytes before a shuffle that groups whole documents, unpacked by the step after it.
+"""Rows packed into bytes before a shuffle that groups documents, unpacked by the step after it.
 
 A grouping shuffle on the in-process runner (FnApiRunner's ``GroupingBuffer``) decodes every value it groups and
 holds it decoded until the group is read: a document without its text is about 8 KB as Python objects but

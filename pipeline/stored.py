@@ -20,8 +20,8 @@ def without_text(document: dict) -> dict:
 
 
 class ReadBackText(beam.DoFn):
-    """``(stored file, rows without text, packed)`` → the rows with their text, read from the file a row group at a
-    time (only the groups that hold one of the rows)."""
+    """``(stored file, its rows without text, each packed by :func:`pipeline.packing.pack`)`` → the rows with their
+    text, read from the file a row group at a time (only the groups that hold one of the rows)."""
 
     def process(self, item: tuple[str, Iterable[bytes]]) -> Iterator[dict]:
         path, rows = item
