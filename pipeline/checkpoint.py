@@ -35,7 +35,7 @@ from provmix.pipeline.options import RunConfig
 from provmix.pipeline.read import FAILURES, INPUTS, MatchFiles, ReadFile
 from provmix.pipeline.stages import PER_RECORD
 from provmix.pipeline.step import REJECTS, Step
-from provmix.pipeline.write import atomic_create, to_table
+from provmix.pipeline.write import atomic_create, make_dirs, to_table
 from provmix.schemas import documents as d
 from provmix.schemas.rejects import REJECT_SCHEMA
 from provmix.schemas.version import SCHEMA_VERSION
@@ -94,8 +94,7 @@ class ShardStore:
     def save(self, key: str, chunks: Iterable["Chunk"]) -> None:
         """Store one shard from its chunks, each a row group, then the accounting row the last chunk carries; the
         ``.done`` marker goes last, so a kill at any point leaves the shard unfinished."""
-        if not FileSystems.exists(self.root):
-            FileSystems.mkdirs(self.root)
+        make_dirs(self.root)
         with atomic_create(self.path(key, DOCUMENTS_SUFFIX)) as kept_sink, \
                 atomic_create(self.path(key, REJECTS_SUFFIX)) as rejected_sink:
             writers = [(pq.ParquetWriter(kept_sink, d.DOCUMENT_SCHEMA, compression="zstd"), d.DOCUMENT_SCHEMA),

@@ -29,7 +29,7 @@ from provmix.pipeline.floor.config import FAIL
 from provmix.pipeline.manifest import dumps, floor_status, summarize, verify
 from provmix.pipeline.options import ConfigError, JobOptions, ProvmixOptions, RunConfig, load_config, parse_run_args
 from provmix.pipeline.progress import Progress
-from provmix.pipeline.write import read_json, write_json
+from provmix.pipeline.write import make_dirs, read_json, write_json
 from provmix.schemas.documents import SOURCE_CRAWL, SOURCE_REFERENCE, SOURCE_SYNTHETIC
 from provmix.schemas.version import SCHEMA_VERSION
 
@@ -141,9 +141,7 @@ def commit(output: str, layout: graph.Layout) -> None:
         if sources:
             targets = [FileSystems.join(output, name, s[len(staged):].lstrip("/")) for s in sources]
             for target in targets:
-                parent = target.rsplit("/", 1)[0]
-                if not FileSystems.exists(parent):
-                    FileSystems.mkdirs(parent)
+                make_dirs(target.rsplit("/", 1)[0])
             FileSystems.rename(sources, targets)
 
 

@@ -79,6 +79,17 @@ def shard_path(directory: str, shard: int, num_shards: int) -> str:
     return FileSystems.join(directory, f"part-{shard:05d}-of-{num_shards:05d}.parquet")
 
 
+def make_dirs(path: str) -> None:
+    """Create directory ``path`` unless it exists; safe when several workers race to create it."""
+    if FileSystems.exists(path):
+        return
+    try:
+        FileSystems.mkdirs(path)
+    except IOError:
+        if not FileSystems.exists(path):
+            raise
+
+
 @contextmanager
 def atomic_create(path: str) -> Iterator:
     """A sink for ``path`` that readers only see whole: written under a temporary name, then renamed."""

@@ -9,7 +9,7 @@ import pytest
 
 from provmix.pipeline.packing import pack
 from provmix.pipeline.stored import ReadBackText
-from provmix.pipeline.write import WriteConfig, WriteParquetShards, to_table
+from provmix.pipeline.write import WriteConfig, WriteParquetShards, make_dirs, to_table
 from provmix.schemas import documents as d
 
 CONFIG = WriteConfig(num_shards=3)
@@ -100,3 +100,29 @@ def test_large_inputs_get_more_shards() -> None:
 def test_an_invalid_write_config_is_refused_when_loaded(field: str, value: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         WriteConfig(**{field: value})
+
+
+def test_a_directory_another_worker_created_meanwhile_is_not_an_error(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from apache_beam.io.filesystems import FileSystems
+
+    target = tmp_path / "work"
+    target.mkdir()
+    real_exists = FileSystems.exists
+    checks: list[str] = []
+
+    def exists_once_too_late(path: str) -> bool:
+        """The first check sees no directory: another worker creates it before this one's mkdirs."""
+        checks.append(path)
+        return len(checks) > 1 and real_exists(path)
+
+    monkeypatch.setattr(FileSystems, "exists", staticmethod(exists_once_too_late))
+    make_dirs(str(target))
+    assert target.is_dir()
+
+
+def test_a_directory_that_cannot_be_created_is_still_an_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(IOError):
+        make_dirs(str(blocker / "work"))
