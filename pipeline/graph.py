@@ -27,7 +27,6 @@ from provmix.pipeline.label import PROVISIONAL_LABEL, Label, UrlLanguageSiblings
 from provmix.pipeline.manifest import Tally
 from provmix.pipeline.options import RunConfig
 from provmix.pipeline.read import ReadInputs
-from provmix.pipeline.stored import without_text
 from provmix.pipeline.stages import PER_RECORD, STAGES as DECLARED, check_columns, stage_names
 from provmix.pipeline.write import WriteConfig, WriteJsonList, WriteParquetShards, write_json
 from provmix.schemas.documents import DOCUMENT_SCHEMA, LABELS_SCHEMA, MIX, MIX_SCHEMA
@@ -130,10 +129,8 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
     check_columns(DECLARED)
     documents, rejects, inputs = scan(p, config, sources, work, version)
     sketches = documents | "SketchTexts" >> SketchDocuments(config.dedup, stored=bool(work))
-    documents = sketches.documents
-    if work:  # the text stays in the checkpoints; the writers read it back (late materialisation)
-        documents = documents | "WithoutText" >> beam.Map(without_text)
-    documents = documents | "UrlLanguageSiblings" >> UrlLanguageSiblings()
+    # with a work directory the text stays in the checkpoints; the writers read it back (late materialisation)
+    documents = sketches.documents | "UrlLanguageSiblings" >> UrlLanguageSiblings()
     provisional = documents | "ProvisionalLabel" >> Label(config.label, namespace=PROVISIONAL_LABEL)
     deduplicated = provisional.documents | "Deduplicate" >> Deduplicate(config.dedup, sketches)
     labelled = deduplicated.documents | "Label" >> Label(config.label)

@@ -97,7 +97,7 @@ def _stored(docs: list[dict], out: Path) -> list[dict]:
 
 
 class _FromStoredTexts(beam.PTransform):
-    """Sketch the stored documents, drop their text, deduplicate: the checkpointed graph's path."""
+    """Sketch the stored documents (which drops their text), deduplicate: the checkpointed graph's path."""
 
     def __init__(self, config: DedupConfig) -> None:
         super().__init__()
@@ -105,7 +105,7 @@ class _FromStoredTexts(beam.PTransform):
 
     def expand(self, docs: beam.PCollection):
         sketches = docs | SketchDocuments(self.config, stored=True)
-        return sketches.documents | beam.Map(without_text) | Deduplicate(self.config, sketches)
+        return sketches.documents | Deduplicate(self.config, sketches)
 
 
 def _run(docs: list[dict], config: DedupConfig, out: Path, options: PipelineOptions | None = None,

@@ -27,6 +27,7 @@ from provmix.pipeline.dedup.text import dedup_text, exact_key
 from provmix.pipeline.dedup.verify import shingle_set
 from provmix.pipeline.packing import pack, unpack
 from provmix.pipeline.step import StageResult
+from provmix.pipeline.stored import without_text
 from provmix.schemas.documents import (
     CLUSTER_ID,
     CLUSTER_SIZE,
@@ -56,16 +57,17 @@ _MEMBER, _ROOT, _CLUSTER, _DOC, _ASSIGNMENT = "member", "root", "cluster", "doc"
 
 
 class Sketch(beam.DoFn):
-    """A batch of documents → each document with its :data:`EXACT_KEY` (main output), ``(exact key, (id, signature
-    bytes))`` on ``signatures`` and, with ``shingle_sets`` (default: when pairs are verified exactly), ``(id,
-    shingle set)`` on ``shingle_sets``."""
+    """A batch of documents → each document with its :data:`EXACT_KEY` (main output; without its text with
+    ``drop_text``), ``(exact key, (id, signature bytes))`` on ``signatures`` and, with ``shingle_sets`` (default:
+    when pairs are verified exactly), ``(id, shingle set)`` on ``shingle_sets``."""
 
     SIGNATURES = "signatures"
     SHINGLE_SETS = "shingle_sets"
 
-    def __init__(self, config: DedupConfig, shingle_sets: bool | None = None) -> None:
+    def __init__(self, config: DedupConfig, shingle_sets: bool | None = None, drop_text: bool = False) -> None:
         self.config = config
         self.shingle_sets = config.verify == VERIFY_EXACT if shingle_sets is None else shingle_sets
+        self.drop_text = drop_text
 
     def setup(self) -> None:
         self.permutations = Permutations.create(self.config.num_perm, self.config.seed)
@@ -78,13 +80,13 @@ class Sketch(beam.DoFn):
             yield pvalue.TaggedOutput(self.SIGNATURES, (key, (doc[ID], sketch.tobytes())))
             if self.shingle_sets:
                 yield pvalue.TaggedOutput(self.SHINGLE_SETS, (doc[ID], shingle_set(values)))
-            yield {**doc, EXACT_KEY: key}
+            yield {**(without_text(doc) if self.drop_text else doc), EXACT_KEY: key}
 
 
 class Sketches(NamedTuple):
     """What deduplication needs of the documents' texts."""
 
-    documents: beam.PCollection  # the documents, each with its EXACT_KEY
+    documents: beam.PCollection  # the documents, each with its EXACT_KEY (and without its text when stored)
     signatures: beam.PCollection | None  # (exact key, (id, signature bytes)); None when dedup is off
     shingle_sets: beam.PCollection | None  # (id, shingle set) when pairs are verified exactly, texts not stored
     stored: bool = False  # the texts are stored (STORED_IN): shingle sets are made for candidate pairs only
@@ -92,7 +94,8 @@ class Sketches(NamedTuple):
 
 class SketchDocuments(beam.PTransform):
     """Documents (text included) → :class:`Sketches`; the documents pass unchanged when dedup is off. With
-    ``stored``, no shingle set is made here: dedup makes them later from the stored texts of candidate pairs."""
+    ``stored`` (their texts are in the files :data:`STORED_IN` names) the documents go on without their text, and
+    no shingle set is made here: dedup makes them later from the stored texts of candidate pairs."""
 
     def __init__(self, config: DedupConfig | None = None, stored: bool = False) -> None:
         super().__init__()
@@ -101,10 +104,11 @@ class SketchDocuments(beam.PTransform):
 
     def expand(self, docs: beam.PCollection) -> Sketches:
         if not self.config.enabled:
-            return Sketches(docs, None, None, self.stored)
+            return Sketches(docs | "WithoutText" >> beam.Map(without_text) if self.stored else docs, None, None,
+                            self.stored)
         make_sets = self.config.verify == VERIFY_EXACT and not self.stored
         sketched = docs | "Batch" >> beam.BatchElements(max_batch_size=256) | "Sketch" >> beam.ParDo(
-            Sketch(self.config, make_sets)
+            Sketch(self.config, make_sets, drop_text=self.stored)
         ).with_outputs(Sketch.SIGNATURES, Sketch.SHINGLE_SETS, main="documents")
         shingle_sets = sketched[Sketch.SHINGLE_SETS] if make_sets else None
         return Sketches(sketched.documents, sketched[Sketch.SIGNATURES], shingle_sets, self.stored)
