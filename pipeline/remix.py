@@ -19,6 +19,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import StandardOptions
 
 from provmix.pipeline.cli import log_mixes, mix_outcome
+from provmix.pipeline.dofn_specs import memoize_dofn_specs
 from provmix.pipeline.floor.transform import STAGE as FLOOR_STAGE
 from provmix.pipeline.graph import DOCUMENTS_DIR, Writers, build_mixes
 from provmix.pipeline.manifest import dumps, summarize
@@ -60,6 +61,7 @@ def remix(run: str, config_path: str | None, output: str, overwrite: bool = Fals
     layout = prepare_output(output, overwrite)
     options = JobOptions(list(beam_args))
     options.view_as(StandardOptions).runner = options.view_as(StandardOptions).runner or DEFAULT_RUNNER
+    memoize_dofn_specs()
     with beam.Pipeline(options=options) as p:
         docs = p | "ReadDocuments" >> beam.io.ReadFromParquet(documents)
         earlier = (p | "ReadRejected" >> beam.io.ReadFromParquet(FileSystems.join(run, "rejected", "*.parquet"))

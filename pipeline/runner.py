@@ -25,6 +25,7 @@ from provmix.pipeline import card, graph
 from provmix.pipeline.checkpoint import ShardStore, config_digest, shard_key
 from provmix.pipeline.counters import PROGRESS_ENV
 from provmix.pipeline.detect import check_configured
+from provmix.pipeline.dofn_specs import memoize_dofn_specs
 from provmix.pipeline.floor.config import FAIL
 from provmix.pipeline.manifest import dumps, floor_status, summarize, verify
 from provmix.pipeline.options import ConfigError, JobOptions, ProvmixOptions, RunConfig, load_config, parse_run_args
@@ -226,6 +227,7 @@ def run(argv: Sequence[str]) -> dict:
     done = resumable(matched, config, work, version) if work else 0
     if done:
         log.info("resuming: %d of %d files done (checkpoints in %s)", done, len(matched), work)
+    memoize_dofn_specs()
     pipeline = beam.Pipeline(options=options)
     input_bytes = sum(metadata.size_in_bytes for metadata in matched)
     mix_names = graph.build(pipeline, config, sources, layout, work, version, input_bytes)
