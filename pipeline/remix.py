@@ -22,10 +22,10 @@ from provmix.pipeline.cli import log_mixes, mix_outcome
 from provmix.pipeline.dofn_specs import memoize_dofn_specs
 from provmix.pipeline.floor.transform import STAGE as FLOOR_STAGE
 from provmix.pipeline.graph import DOCUMENTS_DIR, Writers, build_mixes
-from provmix.pipeline.manifest import dumps, summarize
 from provmix.pipeline.options import JobOptions, add_outcome_flags, load_config
-from provmix.pipeline.runner import DEFAULT_RUNNER, MANIFEST, RunError, commit, prepare_output, run_status
-from provmix.pipeline.write import read_json
+from provmix.pipeline.runner import (DEFAULT_RUNNER, MANIFEST, RunError, finalize, prepare_output, run_head,
+                                     run_metrics)
+from provmix.pipeline.write import write_json
 from provmix.schemas.rejects import STAGE
 
 REMIXABLE = ("mixes", "write")  # config sections a remix may change
@@ -60,25 +60,26 @@ def remix(run: str, config_path: str | None, output: str, overwrite: bool = Fals
         raise RunError(f"{run} has no {DOCUMENTS_DIR}/ table to remix")
     layout = prepare_output(output, overwrite)
     options = JobOptions(list(beam_args))
-    options.view_as(StandardOptions).runner = options.view_as(StandardOptions).runner or DEFAULT_RUNNER
+    standard = options.view_as(StandardOptions)
+    standard.runner = standard.runner or DEFAULT_RUNNER
     memoize_dofn_specs()
-    with beam.Pipeline(options=options) as p:
-        docs = p | "ReadDocuments" >> beam.io.ReadFromParquet(documents)
-        earlier = (p | "ReadRejected" >> beam.io.ReadFromParquet(FileSystems.join(run, "rejected", "*.parquet"))
-                   | "NotFloor" >> beam.Filter(lambda row: row[STAGE] != FLOOR_STAGE))
-        writers = Writers(layout, config.write.for_input(sum(f.size_in_bytes for f in stored_files)))
-        mix_names = build_mixes(docs, [earlier], config, writers, [])
-    summary = summarize(read_json(layout.tally), stored["inputs"], mix_names)  # the run's reads: same records
-    floor = read_json(layout.floor)
-    manifest = {"remixed_from": run, "status": run_status(floor), "config": config.as_dict(),
-                "config_sha256": config.sha256(), "counts": summary["counts"], "mixes": summary["mixes"],
-                "floor": floor}
-    if manifest["status"] == "ok":  # as for a run: a floor with policy fail not met commits no table
-        commit(output, layout)
-    with FileSystems.create(FileSystems.join(output, MANIFEST)) as sink:
-        sink.write(dumps(manifest).encode("utf-8"))
-    FileSystems.delete([layout.root])
-    return manifest
+    pipeline = beam.Pipeline(options=options)
+    docs = pipeline | "ReadDocuments" >> beam.io.ReadFromParquet(documents)
+    earlier = (pipeline | "ReadRejected" >> beam.io.ReadFromParquet(FileSystems.join(run, "rejected", "*.parquet"))
+               | "NotFloor" >> beam.Filter(lambda row: row[STAGE] != FLOOR_STAGE))
+    writers = Writers(layout, config.write.for_input(sum(f.size_in_bytes for f in stored_files)))
+    mix_names = build_mixes(docs, [earlier], config, writers, [])
+    # the run's reads, inputs, models and upstream stages: the remix reruns only the floor and the writers
+    write_json(layout.inputs, stored["inputs"])
+    write_json(layout.models, stored["models"])
+    write_json(layout.run, {
+        **run_head(config, str(standard.runner), mix_names),
+        **{key: stored[key] for key in ("stages_run", "stages_skipped", "dedup")},
+        "remixed_from": run,
+    })
+    result = pipeline.run()
+    result.wait_until_finish()
+    return finalize(output, run_metrics(result))
 
 
 def main(argv: Sequence[str]) -> int:

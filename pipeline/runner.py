@@ -146,7 +146,7 @@ def commit(output: str, layout: graph.Layout) -> None:
             FileSystems.rename(sources, targets)
 
 
-def _metrics(result) -> dict:
+def run_metrics(result) -> dict:
     out: dict[str, dict[str, int]] = {}
     try:
         counters = result.metrics().query()["counters"]
@@ -232,21 +232,21 @@ def run(argv: Sequence[str]) -> dict:
     input_bytes = sum(metadata.size_in_bytes for metadata in matched)
     mix_names = graph.build(pipeline, config, sources, layout, work, version, input_bytes)
     write_json(layout.run, {
-        "started_at": _now(),
-        "started_epoch": time.time(),
-        "runner": str(standard.runner),
-        "config": config.as_dict(),
-        "config_sha256": config.sha256(),
+        **run_head(config, str(standard.runner), mix_names, work),
         "stages_run": [stage for stage in graph.STAGES if stage not in skipped_stages(config)],
         "stages_skipped": skipped_stages(config),
         "dedup": config.dedup.as_manifest(),
-        "mix_names": mix_names,
-        "work": work,
     })
     with _progress(log, len(matched), work, layout, str(standard.runner)):
         result = pipeline.run()
         result.wait_until_finish()
-    return finalize(ours.output, _metrics(result))
+    return finalize(ours.output, run_metrics(result))
+
+
+def run_head(config: RunConfig, runner: str, mix_names: list[str], work: str | None = None) -> dict:
+    """What a launch records for :func:`finalize` before its job starts (the caller adds the stages it ran)."""
+    return {"started_at": _now(), "started_epoch": time.time(), "runner": runner, "config": config.as_dict(),
+            "config_sha256": config.sha256(), "mix_names": mix_names, "work": work}
 
 
 @contextlib.contextmanager
@@ -322,6 +322,7 @@ def finalize(output: str, metrics: dict | None = None) -> dict:
         **summary,
         "floor": floor,
         "dedup": head["dedup"],
+        **{key: head[key] for key in ("remixed_from",) if key in head},
         "metrics": metrics or {},
         "outputs": {tag: [p for p, _ in files] for tag, files in written.items()},
         "verified": not problems,

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import apache_beam as beam
 import pyarrow.parquet as pq
+import jsonschema
 import pytest
 import yaml
 
-from provmix.pipeline.graph import Layout, build
+from provmix.pipeline.graph import STAGES, Layout, build
 from provmix.pipeline.options import load_config
 from provmix.pipeline.remix import remix
-from provmix.pipeline.runner import RunError
+from provmix.schemas.manifest import MANIFEST_SCHEMA
+from provmix.pipeline.runner import RunError, skipped_stages
+from provmix.pipeline.write import read_json
 from provmix.schemas import documents as d
 from tests.conftest import run_cli
 
@@ -32,11 +35,14 @@ def _config(path: Path, mixes: list[dict]) -> str:
 
 def _finished_run(config_path: str, inputs: dict[str, list[str]], out: Path) -> None:
     """A run's outputs written straight into ``out`` (the graph without the runner's staging)."""
-    config = load_config(config_path)
+    config, layout = load_config(config_path), Layout(str(out))
     with beam.Pipeline(runner="FnApiRunner") as p:
-        build(p, config, inputs, Layout(str(out)))
-    accounts = [{"path": path, "records": sum(1 for _ in open(path))} for paths in inputs.values() for path in paths]
-    (out / "manifest.json").write_text(json.dumps({"config": config.as_dict(), "inputs": accounts}))
+        build(p, config, inputs, layout)
+    skipped = skipped_stages(config)
+    (out / "manifest.json").write_text(json.dumps({  # what finalize takes from the graph's outputs
+        "config": config.as_dict(), "inputs": read_json(layout.inputs), "models": read_json(layout.models),
+        "stages_skipped": skipped,
+        "stages_run": [stage for stage in STAGES if stage not in skipped], "dedup": config.dedup.as_manifest()}))
 
 
 def _rows(folder: Path) -> list[dict]:
@@ -64,6 +70,9 @@ def test_remix_equals_a_fresh_run_with_the_new_config(tmp_path: Path, inputs: di
     for table in ("mix/default", "mix/docs", "mix/expected", "rejected", "labels"):
         assert _rows(tmp_path / "remix" / table) == _rows(tmp_path / "fresh" / table), table
     manifest = json.loads((tmp_path / "remix" / "manifest.json").read_text())
+    jsonschema.validate(manifest, MANIFEST_SCHEMA)  # a remix's manifest keeps the run's contract
+    assert manifest["verified"] and manifest["remixed_from"] == str(tmp_path / "run")
+    assert manifest["inputs"] == json.loads((tmp_path / "run" / "manifest.json").read_text())["inputs"]
     fresh_floor = json.loads((tmp_path / "fresh" / "_floor.json").read_text())
     assert sorted(map(json.dumps, manifest["floor"])) == sorted(map(json.dumps, fresh_floor))
     assert len(_rows(tmp_path / "remix" / "mix" / "default")) < len(_rows(tmp_path / "run" / "mix"))
