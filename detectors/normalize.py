@@ -9,6 +9,7 @@ or Greek text is otherwise left alone.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -37,6 +38,10 @@ _INVISIBLE = re.compile(f"[{INVISIBLE_FORMAT}{C0_CONTROLS}]")
 _WORD_WITH_ASCII_LETTER = re.compile(r"\b\w*[A-Za-z]\w*")  # linear: \b fails at once inside a word
 _ASCII_LETTER_RUN = re.compile(r"[A-Za-z]+")
 LETTER_RUN = re.compile(r"[^\W\d_]+")
+# The language stage and each text detector normalise every document of a checkpoint chunk (1,024 records) in
+# turn, mostly the same prefix (the whole text when it is short): a document's earlier result is at most about
+# two chunks of calls back. Holds at most this many texts and their normalised forms.
+NORMALISED_TEXTS = 2048
 
 
 def _unmix_word(match: re.Match) -> str:
@@ -50,8 +55,10 @@ def matched_chars(run: re.Pattern, text: str) -> int:
     return sum(map(len, run.findall(text)))
 
 
+@functools.lru_cache(maxsize=NORMALISED_TEXTS)
 def normalize_text(text: str) -> str:
-    """NFKC, invisible characters dropped, mixed-script look-alikes mapped to Latin, whitespace collapsed."""
+    """NFKC, invisible characters dropped, mixed-script look-alikes mapped to Latin, whitespace collapsed
+    (the last :data:`NORMALISED_TEXTS` results are remembered)."""
     if text.isascii():  # NFKC and the look-alike maps leave ASCII unchanged
         return collapse_whitespace(_INVISIBLE.sub("", text))
     text = unicodedata.normalize("NFKC", text)
