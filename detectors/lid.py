@@ -49,14 +49,15 @@ def _unpacked_model() -> NumpyLangid:
 def _shipped_model() -> NumpyLangid:
     """py3langid's model, loaded once per process and shared (it is only read): from its unpacked arrays in the
     cache (:mod:`provmix.detectors.cache`, keyed by the model file's sha256), which the first load on a machine
-    writes; unpacked in memory where the cache cannot be written."""
+    writes; unpacked in memory where the cache cannot be written or its arrays cannot be read (a file removed or
+    cut short): a damaged cache costs half a second per process, never the run."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE
 
     name = f"py3langid-{file_sha256(MODEL_DIR / MODEL_FILE)[:16]}"
     try:
         return NumpyLangid.load(cached_folder(name, lambda staging: _unpacked_model().save(staging)))
-    except OSError as error:
-        log.warning("language model cache not writable (%s): unpacking py3langid's model in memory", error)
+    except (OSError, ValueError) as error:  # np.load raises ValueError on a truncated or foreign file
+        log.warning("language model cache not usable (%s): unpacking py3langid's model in memory", error)
         return _unpacked_model()
 
 

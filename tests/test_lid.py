@@ -140,4 +140,21 @@ def test_an_unwritable_cache_still_gives_the_model(tmp_path, monkeypatch, caplog
     monkeypatch.setenv("PROVMIX_CACHE", str(blocker))
     model = lid_module._shipped_model.__wrapped__()
     assert model.classify([SENTENCES["de"]])[0][0] == "de"
-    assert "cache not writable" in caplog.text
+    assert "cache not usable" in caplog.text
+
+
+@pytest.mark.parametrize("damage", ["truncate", "remove"])
+def test_a_damaged_cache_still_gives_the_model(tmp_path, monkeypatch, caplog, damage):
+    from provmix.detectors import lid as lid_module
+
+    monkeypatch.setenv("PROVMIX_CACHE", str(tmp_path))
+    lid_module._shipped_model.__wrapped__()  # writes the cache
+    (folder,) = tmp_path.iterdir()
+    array = folder / "log_p_feature.npy"
+    if damage == "truncate":
+        array.write_bytes(array.read_bytes()[:1000])
+    else:
+        array.unlink()
+    model = lid_module._shipped_model.__wrapped__()
+    assert model.classify([SENTENCES["de"]])[0][0] == "de"
+    assert "cache not usable" in caplog.text
