@@ -29,8 +29,9 @@ import numpy as np
 from bench.corpus import AI_TEXT_FILES, WMT_FILES, available, read_rows
 from bench.edits import jaccard, near_duplicate, shingles, tokenize
 from provmix.pipeline.dedup import DedupConfig
+from provmix.pipeline.dedup.bands import band_keys
 from provmix.pipeline.dedup.config import VERIFY_SIGNATURE
-from provmix.pipeline.dedup.lsh import BucketPairs, band_keys
+from provmix.pipeline.dedup.lsh import BucketPairs
 from provmix.pipeline.dedup.minhash import Permutations, agreement
 from provmix.pipeline.dedup.text import dedup_text
 from provmix.pipeline.dedup.sketch import sketch_texts
@@ -84,9 +85,9 @@ def _verified(pairs: set[tuple[int, int]], signatures: np.ndarray, sets: list[by
 
 def predicted_pairs(signatures: np.ndarray, sets: list[bytes], config: DedupConfig) -> set[tuple[int, int]]:
     """The verified pairs of the dedup code path: band buckets → ``BucketPairs`` → verification."""
-    buckets: dict[bytes, list] = defaultdict(list)
+    buckets: dict[int, list] = defaultdict(list)
     for index, sig in enumerate(signatures):
-        for key in band_keys(sig, config.bands, config.rows):
+        for key in band_keys(sig.tobytes(), config.bands, config.rows):
             buckets[key].append(f"{index:09d}")
     pairing = BucketPairs(config.max_bucket_size)
     candidates = {

@@ -8,7 +8,7 @@ from datasketch.lsh import _optimal_param
 
 from provmix.pipeline.dedup import DedupConfig
 from provmix.pipeline.dedup.config import FALSE_NEGATIVE_WEIGHT, FALSE_POSITIVE_WEIGHT
-from provmix.pipeline.dedup.lsh import band_keys
+from provmix.pipeline.dedup.bands import band_keys
 from provmix.pipeline.dedup.minhash import Permutations, agreement, signature
 from provmix.pipeline.dedup.sketch import sketch_texts
 from provmix.pipeline.dedup.text import batch_shingle_hashes, dedup_text, exact_key, shingle_hashes, uses_char_shingles
@@ -84,7 +84,7 @@ def test_short_text_is_one_shingle_and_empty_text_has_none() -> None:
     assert len(shingle_hashes("two words", char_shingles=False, n=5)) == 1
     assert len(shingle_hashes("", char_shingles=False, n=5)) == 0
     empty = signature(np.empty(0, dtype=np.uint32), Permutations.create(128, 1))
-    assert band_keys(empty, 9, 13) == []
+    assert band_keys(empty.tobytes(), 9, 13) == []
 
 
 def test_band_collisions_match_datasketch_minhash_lsh() -> None:
@@ -103,7 +103,7 @@ def test_band_collisions_match_datasketch_minhash_lsh() -> None:
     ]
     for index, minhash in enumerate(minhashes):
         lsh.insert(index, minhash)
-    keys = [set(enumerate(band_keys(sig, config.bands, config.rows))) for sig in signatures]
+    keys = [set(enumerate(band_keys(sig.tobytes(), config.bands, config.rows))) for sig in signatures]
     for index, minhash in enumerate(minhashes):
         ours = {other for other in range(len(texts)) if keys[index] & keys[other]}
         assert ours == set(lsh.query(minhash))

@@ -14,6 +14,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from provmix.pipeline.dedup import DedupConfig, Deduplicate
 from provmix.pipeline.dedup.config import VERIFY_SIGNATURE
+from provmix.pipeline.dedup.bands import pack_by_partition
 from provmix.pipeline.dedup.lsh import BucketPairs
 from provmix.pipeline.dedup.transform import SketchDocuments
 from provmix.pipeline.dedup.verify import AgreementAtLeast
@@ -210,7 +211,9 @@ def test_oversized_bucket_is_paired_as_a_star_around_its_smallest_id() -> None:
 
 
 def test_a_partition_gives_the_pairs_of_each_of_its_buckets() -> None:
-    partition = (7, {b"a": ["x", "y"], b"b": ["y", "z", "x"], b"c": ["w"]})
+    keys = np.array([1, 1, 2, 2, 2, 3], dtype=np.uint64)
+    chunks = [chunk for _, chunk in pack_by_partition(keys, np.array([0, 1, 1, 2, 0, 3]), ["x", "y", "z", "w"], 1)]
+    partition = (0, chunks)
     assert sorted(BucketPairs(max_bucket_size=5).process(partition)) == [
         ("x", "y"), ("x", "y"), ("x", "z"), ("y", "z")]
 

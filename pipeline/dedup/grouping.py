@@ -1,13 +1,14 @@
 """GroupByKey for many small values: the same ``(key, values)`` groups, shuffled as a few large batches.
 
 A Beam runner pays a fixed cost for every element that crosses a shuffle, whatever its size: in the Python SDK
-tens of microseconds, far more than the work on an LSH band entry or a graph edge. Dedup shuffles 16 band
-entries per document and every edge once per connected-components step, so the step before the shuffle is a
-:class:`PartitionedPairs`: it groups its ``(key, value)`` pairs by the key's partition (a hash of the key) itself
-and emits ``(partition, {key: [values]})`` elements, at most one per partition per bundle; :func:`CollectPartitions`
-merges them (a ``CombinePerKey``, which runners lift before the shuffle) and the step after it reads a partition's
-groups itself: no element per key on either side. The price is memory: a bundle's values, and then one
-partition's, are held together (about ``entries / partitions`` of them, which ``DedupConfig.partitions`` bounds).
+tens of microseconds, far more than the work on a graph edge. Dedup shuffles every edge once per
+connected-components step, so the step before the shuffle is a :class:`PartitionedPairs`: it groups its ``(key,
+value)`` pairs by the key's partition (a hash of the key) itself and emits ``(partition, {key: [values]})``
+elements, at most one per partition per bundle; :func:`CollectPartitions` merges them (a ``CombinePerKey``, which
+runners lift before the shuffle) and the step after it reads a partition's groups itself: no element per key on
+either side. (The LSH band entries, 16 per document, go one step further: :mod:`pipeline.dedup.bands` packs them as
+arrays.) The price is memory: a bundle's values, and then one partition's, are held together (about ``entries /
+partitions`` of them, which ``DedupConfig.partitions`` bounds).
 """
 from __future__ import annotations
 

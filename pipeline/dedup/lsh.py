@@ -5,13 +5,10 @@ from itertools import combinations
 from typing import Iterable, Iterator
 
 import apache_beam as beam
-import numpy as np
-import xxhash
 from apache_beam.metrics import Metrics
 
+from provmix.pipeline.dedup.bands import BandChunk, BandEntries, buckets
 from provmix.pipeline.dedup.config import NAMESPACE, DedupConfig
-from provmix.pipeline.dedup.grouping import CollectPartitions, PartitionedPairs
-from provmix.pipeline.dedup.minhash import EMPTY
 from provmix.pipeline.dedup.verify import (
     AgreementAtLeast,
     Edge,
@@ -20,18 +17,6 @@ from provmix.pipeline.dedup.verify import (
     VerifyPairs,
     edge,
 )
-
-SignedId = tuple  # (doc id, signature bytes)
-
-
-def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[bytes]:
-    """One 8-byte key per band (xxh3 of the band's slots, seeded with the band index); none for empty sets."""
-    if signature[0] == EMPTY and np.all(signature == EMPTY):
-        return []
-    return [
-        xxhash.xxh3_64_digest(signature[band * rows : (band + 1) * rows].tobytes(), seed=band)
-        for band in range(bands)
-    ]
 
 
 def star_edges(ids: Iterable[str]) -> Iterator[Edge]:
@@ -42,8 +27,8 @@ def star_edges(ids: Iterable[str]) -> Iterator[Edge]:
 
 
 class BucketPairs(beam.DoFn):
-    """A partition of LSH buckets (``(partition, {band key: [ids]})`` from :func:`CollectPartitions`) → the
-    candidate pairs ``(smaller id, larger id)`` of each bucket (:meth:`pairs`).
+    """A partition's band entries (``(partition, [chunks])``: :class:`~provmix.pipeline.dedup.bands.BandEntries`,
+    grouped) → the candidate pairs ``(smaller id, larger id)`` of each of its buckets (:meth:`pairs`).
 
     Buckets of at most ``max_bucket_size`` ids give every pair. A larger bucket (boilerplate, a hot key) gives
     a star: every id paired with the bucket's anchor, its smallest id, only — linear work instead of quadratic,
@@ -56,8 +41,8 @@ class BucketPairs(beam.DoFn):
         self.oversized = Metrics.counter(NAMESPACE, "oversized_buckets")
         self.candidates = Metrics.counter(NAMESPACE, "candidate_pairs")
 
-    def process(self, partition: tuple[int, dict[bytes, list[str]]]) -> Iterator[Edge]:
-        for ids in partition[1].values():
+    def process(self, partition: tuple[int, Iterable[BandChunk]]) -> Iterator[Edge]:
+        for ids in buckets(partition[1]):
             yield from self.pairs(ids)
 
     def pairs(self, ids: list[str]) -> Iterator[Edge]:
@@ -77,20 +62,6 @@ class BucketPairs(beam.DoFn):
 
 
 _VERIFIED_PAIRS = Metrics.counter(NAMESPACE, "verified_pairs")
-
-
-class BandEntries(PartitionedPairs):
-    """A signed document → ``(band key, id)`` for each of its bands, grouped by partition."""
-
-    def __init__(self, bands: int, rows: int, partitions: int) -> None:
-        super().__init__(partitions)
-        self.bands = bands
-        self.rows = rows
-
-    def pairs(self, member: SignedId) -> Iterator[tuple[bytes, str]]:
-        doc_id, signature = member
-        for key in band_keys(np.frombuffer(signature, dtype=np.uint32), self.bands, self.rows):
-            yield key, doc_id
 
 
 def _count_pair(pair: Edge) -> Edge:
@@ -119,7 +90,7 @@ class NearDuplicateEdges(beam.PTransform):
         candidates = (
             members
             | "BandKeys" >> beam.ParDo(BandEntries(config.bands, config.rows, config.partitions))
-            | "Buckets" >> CollectPartitions()
+            | "Buckets" >> beam.GroupByKey()
             | "Candidates" >> beam.ParDo(BucketPairs(config.max_bucket_size))
             | "UniquePairs" >> beam.Distinct()
         )
