@@ -2,8 +2,8 @@
 
 Every representative document enters one bucket per band (16 by default), so the band-key shuffle carries 16
 entries per document: 12.8 million for a million documents with 20% exact duplicates. As Python objects (``{band
-key: [id]}`` groups) an entry costs about 230 bytes, and the in-process runner holds a shuffle decoded until it is
-read (FnApiRunner's ``GroupingBuffer``): this one shuffle set the peak memory of a million-document run.
+key: [id]}`` groups) an entry held about 176 bytes, and the in-process runner holds a shuffle decoded until it is
+read (FnApiRunner's ``GroupingBuffer``).
 
 :class:`BandEntries` sends a partition's entries as one :data:`BandChunk` of NumPy arrays' bytes (keys, the ids
 NUL-padded to one width, their lengths), a few per partition per bundle; :func:`buckets` finds the keys held more
@@ -21,10 +21,12 @@ from apache_beam.transforms.window import GlobalWindows
 from apache_beam.utils.windowed_value import WindowedValue
 
 from provmix.pipeline.dedup.grouping import MAX_BUFFERED
+from provmix.pipeline.dedup.minhash import EMPTY
 
 BandChunk = tuple  # (keys: uint64 bytes, ids: bytes of `width` each, lengths: uint32 bytes, width: int)
 SignedId = tuple  # (doc id, signature bytes)
-_EMPTY_SLOT = b"\xff"  # every byte of an empty set's signature (all slots minhash.EMPTY)
+_SLOT_BYTES = np.dtype(np.uint32).itemsize  # a signature slot (minhash.signatures are uint32)
+_EMPTY_SLOT = np.array([EMPTY], dtype=np.uint32).tobytes()  # an empty set's signature is this slot repeated
 
 
 def band_keys(signature: bytes, bands: int, rows: int) -> list[int]:
@@ -32,7 +34,7 @@ def band_keys(signature: bytes, bands: int, rows: int) -> list[int]:
     index; none for an empty set's signature."""
     if not signature.strip(_EMPTY_SLOT):
         return []
-    width = rows * 4
+    width = rows * _SLOT_BYTES
     return [xxhash.xxh3_64_intdigest(signature[band * width : (band + 1) * width], seed=band) for band in range(bands)]
 
 

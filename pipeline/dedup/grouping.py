@@ -21,7 +21,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 Groups = dict  # key → list of values
 Partition = tuple  # (partition, Groups)
-MAX_BUFFERED = 100_000  # values a PartitionedPairs holds before it sends them on within a bundle
+MAX_BUFFERED = 100_000  # values a PartitionedPairs (or band entries a BandEntries) holds before sending them on
 
 
 def partition_of(key: str | bytes, partitions: int) -> int:
