@@ -1,7 +1,9 @@
 """HumanFloor: the floor of every configured mix, enforced in Beam with the pure logic of ``plan``.
 
 Per mix: documents → ((scope, group), (bucket, tokens)) → CombinePerKey into histograms → grouped per scope →
-``plan_scope`` (kept buckets + report) → side input → each document kept or rejected with ``human_floor``.
+``plan_scope`` (kept buckets + report) → side input → each document kept or rejected with ``human_floor``. The
+documents wait for their mix's plan packed (:mod:`provmix.pipeline.packing`): the in-process runner holds all of
+them between the two steps.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from provmix.pipeline.counters import StageCounter
 from provmix.pipeline.floor.config import MixConfig, check_mixes
 from provmix.pipeline.floor.groups import Group, Histogram, group_of, histogram_entry, human_classes, is_kept, scope_key
 from provmix.pipeline.floor.plan import ScopePlan, histogram_add, histogram_merge, plan_scope
+from provmix.pipeline.packing import pack, unpack
 from provmix.pipeline.step import DOCUMENTS, REJECTS
 from provmix.schemas.rejects import HUMAN_FLOOR, MIX, make_reject
 
@@ -44,7 +47,8 @@ class _HistogramFn(beam.CombineFn):
 
 
 class _Select(beam.DoFn):
-    """Keep a document when its bucket is among its group's kept buckets; otherwise reject it for this mix."""
+    """Keep a (packed) document when its bucket is among its group's kept buckets; otherwise reject it for this
+    mix."""
 
     def __init__(self, mix: MixConfig, humans: frozenset[str]) -> None:
         self.mix = mix
@@ -54,7 +58,8 @@ class _Select(beam.DoFn):
         self.kept = StageCounter(STAGE, f"{self.mix.name}.kept")
         self.dropped = StageCounter(STAGE, f"{self.mix.name}.dropped")
 
-    def process(self, doc: dict, selection_by_scope: dict) -> Iterable:
+    def process(self, packed: bytes, selection_by_scope: dict) -> Iterable:
+        doc = unpack(packed)
         key = scope_key(doc, self.mix)
         if is_kept(doc, self.mix, self.humans, selection_by_scope.get(key, {})):
             self.kept.inc()
@@ -86,12 +91,15 @@ def _plan(
 
 
 class _OneMix(beam.PTransform):
+    """(documents, the same documents packed) → (kept documents, rejects, reports) of one mix."""
+
     def __init__(self, mix: MixConfig, humans: frozenset[str]) -> None:
         super().__init__()
         self.mix = mix
         self.humans = humans
 
-    def expand(self, docs: beam.PCollection):
+    def expand(self, inputs: tuple[beam.PCollection, beam.PCollection]):
+        docs, packed = inputs
         mix, humans = self.mix, self.humans
         plans = (
             docs
@@ -103,7 +111,7 @@ class _OneMix(beam.PTransform):
         )
         selection = plans | "Selection" >> beam.MapTuple(lambda key, plan: (key, plan.selection))
         reports = plans | "Reports" >> beam.MapTuple(lambda _, plan: plan.report)
-        selected = docs | "Select" >> beam.ParDo(_Select(mix, humans), pvalue.AsDict(selection)).with_outputs(
+        selected = packed | "Select" >> beam.ParDo(_Select(mix, humans), pvalue.AsDict(selection)).with_outputs(
             REJECTS, main=DOCUMENTS
         )
         return selected[DOCUMENTS], selected[REJECTS], reports
@@ -118,7 +126,9 @@ class HumanFloor(beam.PTransform):
         self.mixes = tuple(mixes)
 
     def expand(self, docs: beam.PCollection) -> FloorResult:
-        outputs = {mix.name: docs | f"Mix[{mix.name}]" >> _OneMix(mix, human_classes(mix)) for mix in self.mixes}
+        packed = docs | "Pack" >> beam.Map(pack)
+        outputs = {mix.name: (docs, packed) | f"Mix[{mix.name}]" >> _OneMix(mix, human_classes(mix))
+                   for mix in self.mixes}
         rejects = [rejected for _, rejected, _ in outputs.values()] | "Rejects" >> beam.Flatten()
         reports = [report for _, _, report in outputs.values()] | "Reports" >> beam.Flatten()
         return FloorResult({name: kept for name, (kept, _, _) in outputs.items()}, rejects, reports)
