@@ -6,9 +6,8 @@ key: [id]}`` groups) an entry held about 176 bytes, and the in-process runner ho
 read (FnApiRunner's ``GroupingBuffer``).
 
 :class:`BandEntries` sends a partition's entries as one :data:`BandChunk` of NumPy arrays' bytes (keys, the ids
-NUL-padded to one width, their lengths), a few per partition per bundle; :func:`buckets` finds the keys held more
-than once with a sort and decodes only those ids. A partition is the key modulo the partition count: the keys are
-64-bit hashes already.
+NUL-padded to one width, their lengths: :mod:`pipeline.dedup.arrays`), a few per partition per bundle;
+:func:`buckets` finds the keys held more than once with a sort and decodes only those ids.
 """
 from __future__ import annotations
 
@@ -20,6 +19,7 @@ import xxhash
 from apache_beam.transforms.window import GlobalWindows
 from apache_beam.utils.windowed_value import WindowedValue
 
+from provmix.pipeline.dedup.arrays import IdColumn, by_partition, id_table, packed_ids, runs
 from provmix.pipeline.dedup.grouping import MAX_BUFFERED
 from provmix.pipeline.dedup.minhash import EMPTY
 
@@ -41,17 +41,9 @@ def band_keys(signature: bytes, bands: int, rows: int) -> list[int]:
 def pack_by_partition(keys: np.ndarray, owners: np.ndarray, ids: list[str],
                       partitions: int) -> Iterator[tuple[int, BandChunk]]:
     """Entries (``keys[i]``, ``ids[owners[i]]``) → one ``(partition, chunk)`` per partition they fall in."""
-    encoded = [doc_id.encode() for doc_id in ids]
-    lengths = np.fromiter(map(len, encoded), dtype=np.uint32, count=len(encoded))
-    width = max(int(lengths.max(initial=0)), 1)
-    table = np.array(encoded, dtype=f"S{width}")
-    partition = keys % np.uint64(partitions)
-    order = np.argsort(partition, kind="stable")
-    for members in np.split(order, np.flatnonzero(np.diff(partition[order])) + 1):
-        if members.size:
-            rows = owners[members]
-            chunk = (keys[members].tobytes(), table[rows].tobytes(), lengths[rows].tobytes(), width)
-            yield int(partition[members[0]]), chunk
+    table, lengths = id_table(ids)
+    for partition, members in by_partition(keys, partitions):
+        yield partition, (keys[members].tobytes(), *packed_ids(table, lengths, owners[members]))
 
 
 def buckets(chunks: Iterable[BandChunk]) -> Iterator[list[str]]:
@@ -60,18 +52,12 @@ def buckets(chunks: Iterable[BandChunk]) -> Iterator[list[str]]:
     chunks = list(chunks)
     if not chunks:
         return
-    width = max(chunk[3] for chunk in chunks)
     keys = np.concatenate([np.frombuffer(chunk[0], dtype=np.uint64) for chunk in chunks])
-    ids = b"".join(np.frombuffer(chunk[1], dtype=f"S{chunk[3]}").astype(f"S{width}").tobytes() for chunk in chunks)
-    lengths = np.concatenate([np.frombuffer(chunk[2], dtype=np.uint32) for chunk in chunks]).tolist()
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    sizes = np.diff(np.append(starts, keys.size))
+    ids = IdColumn([chunk[1:] for chunk in chunks])
+    order, starts, sizes = runs(keys)
     shared = sizes > 1
     for start, size in zip(starts[shared].tolist(), sizes[shared].tolist()):
-        yield [ids[entry * width : entry * width + lengths[entry]].decode()
-               for entry in order[start : start + size].tolist()]
+        yield [ids[entry] for entry in order[start : start + size].tolist()]
 
 
 class BandEntries(beam.DoFn):

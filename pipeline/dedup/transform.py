@@ -1,7 +1,7 @@
 """``Deduplicate``: exact and MinHash near-duplicate removal as one composite Beam transform.
 
-Documents → sketches (exact key, MinHash signature, shingle set) → exact groups (star edges; one representative
-each goes on to LSH) → LSH buckets (verified pairs) → connected components → per-cluster summary (combiner) →
+Documents → sketches (exact key, MinHash signature, shingle set) → exact groups (packed by partition:
+:mod:`pipeline.dedup.exact`; star edges, and one representative each goes on to LSH) → LSH buckets (verified pairs) → connected components → per-cluster summary (combiner) →
 every document gets its cluster columns; keepers and singletons go on, the others become rejects.
 
 :class:`SketchDocuments` is the only step that reads the text. The graph runs it right after the per-record stages,
@@ -19,6 +19,7 @@ from apache_beam.metrics import Metrics
 from provmix.pipeline.counters import StageCounter
 from provmix.pipeline.dedup.components import ConnectedComponents
 from provmix.pipeline.dedup.config import NAMESPACE, VERIFY_EXACT, DedupConfig
+from provmix.pipeline.dedup.exact import ExactChunk, ExactEntries, exact_groups
 from provmix.pipeline.dedup.keeper import Cluster, Member, SummariseCluster
 from provmix.pipeline.dedup.lsh import NearDuplicateEdges, star_edges
 from provmix.pipeline.dedup.minhash import Permutations
@@ -58,8 +59,8 @@ _MEMBER, _ROOT, _CLUSTER, _DOC, _ASSIGNMENT = "member", "root", "cluster", "doc"
 
 class Sketch(beam.DoFn):
     """A batch of documents → each document with its :data:`EXACT_KEY` (main output; without its text with
-    ``drop_text``), ``(exact key, (id, signature bytes))`` on ``signatures`` and, with ``shingle_sets`` (default:
-    when pairs are verified exactly), ``(id, shingle set)`` on ``shingle_sets``."""
+    ``drop_text``), the batch's ``(exact keys, ids, signatures)`` on ``signatures`` and, with ``shingle_sets``
+    (default: when pairs are verified exactly), ``(id, shingle set)`` on ``shingle_sets``."""
 
     SIGNATURES = "signatures"
     SHINGLE_SETS = "shingle_sets"
@@ -75,9 +76,9 @@ class Sketch(beam.DoFn):
     def process(self, docs: Sequence[dict]) -> Iterator:
         normalised = [dedup_text(doc.get(TEXT) or "") for doc in docs]
         shingles, sketches = sketch_texts(normalised, [doc.get(LANG) for doc in docs], self.config, self.permutations)
-        for doc, text, values, sketch in zip(docs, normalised, shingles, sketches):
-            key = exact_key(text)
-            yield pvalue.TaggedOutput(self.SIGNATURES, (key, (doc[ID], sketch.tobytes())))
+        keys = [exact_key(text) for text in normalised]
+        yield pvalue.TaggedOutput(self.SIGNATURES, (keys, [doc[ID] for doc in docs], sketches))
+        for doc, key, values in zip(docs, keys, shingles):
             if self.shingle_sets:
                 yield pvalue.TaggedOutput(self.SHINGLE_SETS, (doc[ID], shingle_set(values)))
             yield {**(without_text(doc) if self.drop_text else doc), EXACT_KEY: key}
@@ -87,7 +88,7 @@ class Sketches(NamedTuple):
     """What deduplication needs of the documents' texts."""
 
     documents: beam.PCollection  # the documents, each with its EXACT_KEY (and without its text when stored)
-    signatures: beam.PCollection | None  # (exact key, (id, signature bytes)); None when dedup is off
+    signatures: beam.PCollection | None  # (exact keys, ids, signatures) per batch (exact.SignedBatch); None: dedup off
     shingle_sets: beam.PCollection | None  # (id, shingle set) when pairs are verified exactly, texts not stored
     stored: bool = False  # the texts are stored (STORED_IN): shingle sets are made for candidate pairs only
 
@@ -115,13 +116,14 @@ class SketchDocuments(beam.PTransform):
 
 
 class ExactGroup(beam.DoFn):
-    """One exact-duplicate group → star edges around its smallest id, which alone goes on to LSH."""
+    """A partition's exact-duplicate groups (``(partition, [chunks])``: :class:`ExactEntries`, grouped) → star
+    edges around each group's smallest id, which alone goes on to LSH."""
 
-    def process(self, group: tuple[bytes, Iterable[tuple[str, bytes]]]) -> Iterator:
-        _, members = group
-        representative = min(members)
-        yield from star_edges([doc_id for doc_id, _ in members])
-        yield pvalue.TaggedOutput(_REPRESENTATIVES, representative)
+    def process(self, partition: tuple[int, Iterable[ExactChunk]]) -> Iterator:
+        for members in exact_groups(partition[1]):
+            representative = min(members)
+            yield from star_edges([doc_id for doc_id, _ in members])
+            yield pvalue.TaggedOutput(_REPRESENTATIVES, representative)
 
 
 def _record_order(doc: dict) -> tuple:
@@ -225,6 +227,7 @@ class Deduplicate(beam.PTransform):
             docs = sketches.documents
         exact = (
             sketches.signatures
+            | "ExactEntries" >> beam.ParDo(ExactEntries(config.partitions))
             | "ExactGroups" >> beam.GroupByKey()
             | "ExactEdges" >> beam.ParDo(ExactGroup()).with_outputs(_REPRESENTATIVES, main="edges")
         )

@@ -1,0 +1,56 @@
+"""NumPy helpers of dedup's packed shuffles (:mod:`pipeline.dedup.bands`, :mod:`pipeline.dedup.exact`): ids as one
+array's bytes, and entries split by the partition of their 64-bit key."""
+from __future__ import annotations
+
+from typing import Iterator, Sequence
+
+import numpy as np
+
+PackedIds = tuple  # (ids NUL-padded to `width`: bytes, their lengths: uint32 bytes, width: int)
+
+
+def id_table(ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``ids`` UTF-8 encoded, NUL-padded to the longest (an ``S{width}`` array), and their lengths in bytes (an id
+    may itself end in NUL)."""
+    encoded = [doc_id.encode() for doc_id in ids]
+    lengths = np.fromiter(map(len, encoded), dtype=np.uint32, count=len(encoded))
+    return np.array(encoded, dtype=f"S{max(int(lengths.max(initial=0)), 1)}"), lengths
+
+
+def packed_ids(table: np.ndarray, lengths: np.ndarray, rows: np.ndarray) -> PackedIds:
+    """The ids at ``rows`` of an :func:`id_table`, as bytes."""
+    return table[rows].tobytes(), lengths[rows].tobytes(), table.dtype.itemsize
+
+
+class IdColumn:
+    """The ids of several :data:`PackedIds` parts, concatenated; ``column[i]`` decodes the i-th."""
+
+    def __init__(self, parts: Sequence[PackedIds]) -> None:
+        self.width = max((width for _, _, width in parts), default=1)
+        self.ids = b"".join(np.frombuffer(ids, dtype=f"S{width}").astype(f"S{self.width}").tobytes()
+                            for ids, _, width in parts)
+        self.lengths = np.concatenate([np.frombuffer(lengths, dtype=np.uint32) for _, lengths, _ in parts]
+                                      or [np.empty(0, dtype=np.uint32)]).tolist()
+
+    def __getitem__(self, entry: int) -> str:
+        start = entry * self.width
+        return self.ids[start : start + self.lengths[entry]].decode()
+
+
+def by_partition(keys: np.ndarray, partitions: int) -> Iterator[tuple[int, np.ndarray]]:
+    """``(partition, indexes of its entries in input order)`` for every partition that 64-bit ``keys`` fall in
+    (a partition is the key modulo ``partitions``: the keys are hashes already)."""
+    partition = keys % np.uint64(partitions)
+    order = np.argsort(partition, kind="stable")
+    for members in np.split(order, np.flatnonzero(np.diff(partition[order])) + 1):
+        if members.size:
+            yield int(partition[members[0]]), members
+
+
+def runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(order, starts, sizes)``: ``keys[order]`` is sorted (stable) and each run of equal keys is
+    ``order[start : start + size]``."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) if keys.size else order
+    return order, starts, np.diff(np.append(starts, keys.size))
