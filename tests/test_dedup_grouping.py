@@ -8,7 +8,6 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from provmix.pipeline.dedup import grouping
 from provmix.pipeline.dedup.grouping import CollectPartitions, PartitionedPairs, partition_of
 
 
@@ -38,16 +37,14 @@ def _sorted_groups(partition: tuple[int, dict]) -> list[tuple[int, object, list]
 
 
 @pytest.mark.parametrize("partitions,max_buffered", [(1, 100_000), (3, 100_000), (64, 7), (4096, 1)])
-def test_groups_equal_group_by_key_each_under_its_keys_partition(partitions: int, max_buffered: int,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(grouping, "MAX_BUFFERED", max_buffered)  # small: buffers are sent on within a bundle
+def test_groups_equal_group_by_key_each_under_its_keys_partition(partitions: int, max_buffered: int) -> None:
     pairs = _pairs(seed=partitions)
     with beam.Pipeline(runner="FnApiRunner") as pipeline:
         grouped = (
             pipeline
             | beam.Create(pairs)
             | beam.Reshuffle()  # several bundles: partial groups from different bundles are merged
-            | beam.ParDo(_Identity(partitions))
+            | beam.ParDo(_Identity(partitions, max_buffered))  # small: buffers are sent on within a bundle
             | CollectPartitions()
             | beam.FlatMap(_sorted_groups)
         )
@@ -55,9 +52,8 @@ def test_groups_equal_group_by_key_each_under_its_keys_partition(partitions: int
                                        for key, values in _groups(pairs).items()]))
 
 
-def test_a_bundle_sends_one_element_per_partition_at_its_end(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(grouping, "MAX_BUFFERED", 10**9)
-    step, pairs = _Identity(partitions=4), _pairs(seed=1)
+def test_a_bundle_sends_one_element_per_partition_at_its_end() -> None:
+    step, pairs = _Identity(partitions=4, max_buffered=10**9), _pairs(seed=1)
     step.start_bundle()
     assert [out for pair in pairs for out in step.process(pair)] == []
     sent = [windowed.value for windowed in step.finish_bundle()]
@@ -66,9 +62,8 @@ def test_a_bundle_sends_one_element_per_partition_at_its_end(monkeypatch: pytest
     assert list(step.finish_bundle()) == []  # sent once
 
 
-def test_a_full_buffer_is_sent_within_the_bundle(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(grouping, "MAX_BUFFERED", 7)
-    step, pairs = _Identity(partitions=4), _pairs(seed=2)[:20]
+def test_a_full_buffer_is_sent_within_the_bundle() -> None:
+    step, pairs = _Identity(partitions=4, max_buffered=7), _pairs(seed=2)[:20]
     step.start_bundle()
     sent = [[out for out in step.process(pair)] for pair in pairs]
     assert [i for i, out in enumerate(sent) if out] == [6, 13]  # after the 7th and the 14th pair

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-import apache_beam as beam
 import numpy as np
 import xxhash
-from apache_beam.transforms.window import GlobalWindows
-from apache_beam.utils.windowed_value import WindowedValue
 
 from provmix.pipeline.dedup.arrays import IdColumn, by_partition, id_table, packed_ids, runs
-from provmix.pipeline.dedup.grouping import MAX_BUFFERED
+from provmix.pipeline.dedup.grouping import MAX_BUFFERED, BundleBuffer
 from provmix.pipeline.dedup.minhash import EMPTY
 
 BandChunk = tuple  # (keys: uint64 bytes, ids: bytes of `width` each, lengths: uint32 bytes, width: int)
@@ -60,37 +57,31 @@ def buckets(chunks: Iterable[BandChunk]) -> Iterator[list[str]]:
         yield [ids[entry] for entry in order[start : start + size].tolist()]
 
 
-class BandEntries(beam.DoFn):
-    """Signed documents → ``(partition, chunk)`` of their band entries (``(band key, id)`` for each band), sent at
-    the end of each bundle (in the global window: dedup runs on bounded input) or whenever
-    ``max_buffered`` entries are held."""
+class BandEntries(BundleBuffer):
+    """Signed documents → ``(partition, chunk)`` of their band entries (``(band key, id)`` for each band), a
+    bundle's at a time (:class:`~provmix.pipeline.dedup.grouping.BundleBuffer`: ``max_buffered`` entries)."""
 
     def __init__(self, bands: int, rows: int, partitions: int, max_buffered: int = MAX_BUFFERED) -> None:
+        super().__init__(max_buffered)
         self.bands = bands
         self.rows = rows
         self.partitions = partitions
-        self.max_buffered = max_buffered
 
-    def start_bundle(self) -> None:
+    def clear(self) -> None:
         self._keys: list[int] = []
         self._ids: list[str] = []
 
-    def process(self, member: SignedId) -> Iterator[tuple[int, BandChunk]]:
+    def hold(self, member: SignedId) -> int:
         doc_id, signature = member
         keys = band_keys(signature, self.bands, self.rows)
         if keys:
             self._keys.extend(keys)
             self._ids.append(doc_id)
-            if len(self._keys) >= self.max_buffered:
-                yield from self._flush()
+        return len(keys)
 
-    def finish_bundle(self) -> Iterator[WindowedValue]:
-        for chunk in self._flush():
-            yield GlobalWindows.windowed_value(chunk)
-
-    def _flush(self) -> Iterator[tuple[int, BandChunk]]:
+    def flush(self) -> Iterator[tuple[int, BandChunk]]:
         keys, ids = self._keys, self._ids
-        self._keys, self._ids = [], []
+        self.clear()
         if ids:
             owners = np.repeat(np.arange(len(ids)), self.bands)  # a non-empty signature has a key in every band
             yield from pack_by_partition(np.array(keys, dtype=np.uint64), owners, ids, self.partitions)

@@ -10,44 +10,35 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-import apache_beam as beam
 import numpy as np
-from apache_beam.transforms.window import GlobalWindows
-from apache_beam.utils.windowed_value import WindowedValue
 
 from provmix.pipeline.dedup.arrays import IdColumn, by_partition, id_table, packed_ids, runs
 from provmix.pipeline.dedup.bands import SignedId
-from provmix.pipeline.dedup.grouping import MAX_BUFFERED
+from provmix.pipeline.dedup.grouping import MAX_BUFFERED, BundleBuffer
 
 SignedBatch = tuple  # (exact keys: 8-byte digests, ids, signatures: a uint32 array with a row per document)
 ExactChunk = tuple  # (keys: uint64 bytes, ids: bytes of `width` each, lengths: uint32 bytes, width, signatures: bytes)
 _KEY = np.dtype("<u8")  # an exact key's 8 bytes as one number (the partition is that number modulo the count)
 
 
-class ExactEntries(beam.DoFn):
-    """Signed batches → ``(partition, chunk)`` of their documents, sent at the end of each bundle (in the global
-    window: dedup runs on bounded input) or whenever ``max_buffered`` documents are held."""
+class ExactEntries(BundleBuffer):
+    """Signed batches → ``(partition, chunk)`` of their documents, a bundle's at a time
+    (:class:`~provmix.pipeline.dedup.grouping.BundleBuffer`: ``max_buffered`` documents)."""
 
     def __init__(self, partitions: int, max_buffered: int = MAX_BUFFERED) -> None:
+        super().__init__(max_buffered)
         self.partitions = partitions
-        self.max_buffered = max_buffered
 
-    def start_bundle(self) -> None:
+    def clear(self) -> None:
         self._batches: list[SignedBatch] = []
-        self._buffered = 0
 
-    def process(self, batch: SignedBatch) -> Iterator[tuple[int, ExactChunk]]:
+    def hold(self, batch: SignedBatch) -> int:
         self._batches.append(batch)
-        self._buffered += len(batch[1])
-        if self._buffered >= self.max_buffered:
-            yield from self._flush()
+        return len(batch[1])
 
-    def finish_bundle(self) -> Iterator[WindowedValue]:
-        for chunk in self._flush():
-            yield GlobalWindows.windowed_value(chunk)
-
-    def _flush(self) -> Iterator[tuple[int, ExactChunk]]:
-        batches, self._batches, self._buffered = self._batches, [], 0
+    def flush(self) -> Iterator[tuple[int, ExactChunk]]:
+        batches = self._batches
+        self.clear()
         if not batches:
             return
         keys = np.frombuffer(b"".join(key for batch in batches for key in batch[0]), dtype=_KEY)

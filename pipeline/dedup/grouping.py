@@ -21,7 +21,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 Groups = dict  # key → list of values
 Partition = tuple  # (partition, Groups)
-MAX_BUFFERED = 100_000  # values a PartitionedPairs (or band entries a BandEntries) holds before sending them on
+MAX_BUFFERED = 100_000  # values a BundleBuffer (edge ends, band entries, exact entries) holds before sending them on
 
 
 def partition_of(key: str | bytes, partitions: int) -> int:
@@ -54,35 +54,65 @@ class _MergeGroups(beam.CombineFn):
         return groups
 
 
-class PartitionedPairs(beam.DoFn):
-    """A step whose ``(key, value)`` pairs (:meth:`pairs` of each element) leave grouped by the key's partition:
-    ``(partition, {key: [values]})`` elements for :func:`CollectPartitions`, sent at the end of each bundle (in
-    the global window: dedup runs on bounded input) or whenever :data:`MAX_BUFFERED` values are held."""
+class BundleBuffer(beam.DoFn):
+    """A step that holds what it makes and sends it on in batches: at the end of each bundle (in the global window:
+    dedup runs on bounded input) or whenever ``max_buffered`` values are held. A subclass says how an element is
+    held (:meth:`hold`, returning how many values it added) and what the held values become (:meth:`flush`)."""
 
-    def __init__(self, partitions: int) -> None:
+    def __init__(self, max_buffered: int = MAX_BUFFERED) -> None:
+        self.max_buffered = max_buffered
+
+    def clear(self) -> None:
+        """Start holding nothing."""
+        raise NotImplementedError
+
+    def hold(self, element: object) -> int:
+        raise NotImplementedError
+
+    def flush(self) -> Iterator:
+        """The outputs of the values held; holds nothing afterwards."""
+        raise NotImplementedError
+
+    def start_bundle(self) -> None:
+        self.clear()
+        self._held = 0
+
+    def process(self, element: object) -> Iterator:
+        self._held += self.hold(element)
+        if self._held >= self.max_buffered:
+            self._held = 0
+            yield from self.flush()
+
+    def finish_bundle(self) -> Iterator[WindowedValue]:
+        for output in self.flush():
+            yield GlobalWindows.windowed_value(output)
+
+
+class PartitionedPairs(BundleBuffer):
+    """A step whose ``(key, value)`` pairs (:meth:`pairs` of each element) leave grouped by the key's partition:
+    ``(partition, {key: [values]})`` elements for :func:`CollectPartitions`, a bundle's at a time
+    (:class:`BundleBuffer`)."""
+
+    def __init__(self, partitions: int, max_buffered: int = MAX_BUFFERED) -> None:
+        super().__init__(max_buffered)
         self.partitions = partitions
 
     def pairs(self, element: object) -> Iterable[tuple[Hashable, object]]:
         raise NotImplementedError
 
-    def start_bundle(self) -> None:
+    def clear(self) -> None:
         self._buffer: dict[int, Groups] = {}
-        self._buffered = 0
 
-    def process(self, element: object) -> Iterator[Partition]:
-        partitions, buffer = self.partitions, self._buffer
+    def hold(self, element: object) -> int:
+        partitions, buffer, held = self.partitions, self._buffer, 0
         for key, value in self.pairs(element):
             buffer.setdefault(partition_of(key, partitions), {}).setdefault(key, []).append(value)
-            self._buffered += 1
-        if self._buffered >= MAX_BUFFERED:
-            yield from self._flush()
+            held += 1
+        return held
 
-    def finish_bundle(self) -> Iterator[WindowedValue]:
-        for partition in self._flush():
-            yield GlobalWindows.windowed_value(partition)
-
-    def _flush(self) -> Iterator[Partition]:
-        buffer, self._buffer, self._buffered = self._buffer, {}, 0
+    def flush(self) -> Iterator[Partition]:
+        buffer = self._buffer
+        self.clear()
         yield from buffer.items()
 
 
