@@ -42,6 +42,8 @@ class _Shape:
         self.names = tuple(field.name for field in arrow_type) if pa.types.is_struct(arrow_type) else ()
         self.nested = tuple((position, shape) for position, field in enumerate(arrow_type)
                             if (shape := _shape(field.type))) if self.names else ()
+        flat = self.item is not None and not self.item.is_list and not self.item.nested
+        self.flat_items = self.item.names if flat else None  # a list of flat structs (the common case), inlined
 
     def pack(self, value: Any) -> Any:
         if value is None:
@@ -49,6 +51,8 @@ class _Shape:
         if self.is_list:
             if type(value) is not list:
                 raise _Unfit
+            if self.flat_items is not None:
+                return [_fields(item, self.flat_items) for item in value]
             return [self.item.pack(item) for item in value] if self.item else value
         if type(value) is not dict or tuple(value) != self.names:
             raise _Unfit
@@ -63,12 +67,23 @@ class _Shape:
         if value is None:
             return None
         if self.is_list:
+            if (names := self.flat_items) is not None:
+                return [None if fields is None else dict(zip(names, fields)) for fields in value]
             return [self.item.unpack(item) for item in value] if self.item else value
         row = dict(zip(self.names, value))
         for position, shape in self.nested:
             name = self.names[position]
             row[name] = shape.unpack(row[name])
         return row
+
+
+def _fields(item: Any, names: tuple[str, ...]) -> tuple | None:
+    """A flat struct's values (None stays None)."""
+    if item is None:
+        return None
+    if type(item) is not dict or tuple(item) != names:
+        raise _Unfit
+    return tuple(item.values())
 
 
 def _shape(arrow_type: pa.DataType) -> _Shape | None:
@@ -98,21 +113,28 @@ def _layout(layout: bytes) -> tuple[tuple[str | None, ...], tuple[tuple[int, _Sh
     return keys, nested
 
 
+@lru_cache(maxsize=1024)
+def _layout_of(keys: tuple) -> tuple[bytes, tuple[tuple[int, _Shape], ...], tuple[int, ...]]:
+    """A row's keys → its layout, the positions of its nested values and those of keys that are not columns."""
+    layout = bytes(_INDEX.get(key, _OTHER) if type(key) is str else _OTHER for key in keys)
+    nested = tuple((position, _SHAPES[key]) for position, key in enumerate(keys) if key in _SHAPES)
+    return layout, nested, tuple(position for position, byte in enumerate(layout) if byte == _OTHER)
+
+
 def pack(row: dict) -> bytes:
     """``row`` as bytes that :func:`unpack` turns back into an equal dict, keys in the same order."""
-    layout, values = bytearray(), []
-    for key, value in row.items():
-        index = _INDEX.get(key, _OTHER) if type(key) is str else _OTHER
-        if index == _OTHER:
-            value = (key, value)
-        elif (shape := _SHAPES.get(key)) is not None and value is not None:
+    keys = tuple(row)
+    layout, nested, others = _layout_of(keys)
+    values = list(row.values())
+    for position, shape in nested:
+        if values[position] is not None:
             try:
-                value = shape.pack(value)
+                values[position] = shape.pack(values[position])
             except _Unfit:
-                index |= _RAW
-        layout.append(index)
-        values.append(value)
-    return _CODER.encode((bytes(layout), *values))
+                layout = layout[:position] + bytes([layout[position] | _RAW]) + layout[position + 1 :]
+    for position in others:
+        values[position] = (keys[position], values[position])
+    return _CODER.encode((layout, *values))
 
 
 def unpack(packed: bytes) -> dict:
