@@ -1,5 +1,7 @@
-"""URL language siblings: the URL key and the Beam transform."""
+"""URL language siblings: the URL key, the packed (key, language) pairs and the Beam transform."""
 from __future__ import annotations
+
+import random
 
 import apache_beam as beam
 import pytest
@@ -9,8 +11,11 @@ from provmix.pipeline.label.config import DEFAULT_WEIGHTS
 from provmix.pipeline.label.siblings import (
     EVIDENCE_NAME,
     MANY_NAME,
+    LanguagePairs,
     UrlLanguageSiblings,
     is_language_marker,
+    key_digest,
+    multilingual_keys,
     sibling_key,
     siblings_evidence,
 )
@@ -88,3 +93,29 @@ def test_the_label_provider_weighs_two_and_many_languages_with_the_configured_we
     assert siblings_evidence(fact("de,en"), weights) == [{d.NAME: EVIDENCE_NAME, d.VALUE: "de,en", d.WEIGHT: 0.25}]
     assert siblings_evidence(fact("de,en,fr"), weights) == [{d.NAME: MANY_NAME, d.VALUE: "de,en,fr", d.WEIGHT: 2.0}]
     assert siblings_evidence({d.EVIDENCE: None}, weights) == []
+
+
+@pytest.mark.parametrize("partitions,max_buffered", [(1, 100_000), (7, 100_000), (64, 5), (4096, 1)])
+def test_packed_language_pairs_give_the_keys_seen_in_two_or_more_languages(partitions: int, max_buffered: int) -> None:
+    rng = random.Random(partitions)
+    urls = [f"https://{rng.choice(['', 'de.', 'fr.', 'www.'])}site{rng.randrange(30)}.org/"
+            f"{rng.choice(['', 'en/', 'pt-br/'])}page{rng.randrange(3)}" for _ in range(400)]
+    docs = [{d.URL: url, d.LANG: rng.choice(["de", "en", "fr", "pt", "zh-Hant"])} for url in urls]
+    docs += [{d.URL: None, d.LANG: "de"}, {d.URL: "https://x.org/a", d.LANG: None}]
+    expected: dict[str, set[str]] = {}
+    for doc in docs:
+        key = sibling_key(doc[d.URL])
+        if key and doc[d.LANG]:
+            expected.setdefault(key, set()).add(doc[d.LANG])
+    wanted = sorted((key_digest(key), sorted(langs)) for key, langs in expected.items() if len(langs) >= 2)
+    assert wanted  # the sample has multilingual keys
+    with beam.Pipeline(runner="FnApiRunner") as pipeline:
+        found = (
+            pipeline
+            | beam.Create(docs)
+            | beam.Reshuffle()  # several bundles: one key's pairs come from several chunks
+            | beam.ParDo(LanguagePairs(partitions, max_buffered))
+            | beam.GroupByKey()
+            | beam.FlatMap(multilingual_keys)
+        )
+        assert_that(found, equal_to(wanted))

@@ -6,7 +6,7 @@ key: [id]}`` groups) an entry held about 176 bytes, and the in-process runner ho
 read (FnApiRunner's ``GroupingBuffer``).
 
 :class:`BandEntries` sends a partition's entries as one :data:`BandChunk` of NumPy arrays' bytes (keys, the ids
-NUL-padded to one width, their lengths: :mod:`pipeline.dedup.arrays`), a few per partition per bundle;
+NUL-padded to one width, their lengths: :mod:`pipeline.arrays`), a few per partition per bundle;
 :func:`buckets` finds the keys held more than once with a sort and decodes only those ids.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Iterable, Iterator
 import numpy as np
 import xxhash
 
-from provmix.pipeline.dedup.arrays import IdColumn, by_partition, id_table, packed_ids, runs
-from provmix.pipeline.dedup.grouping import MAX_BUFFERED, BundleBuffer
+from provmix.pipeline.arrays import IdColumn, by_partition, id_table, packed_ids, runs
+from provmix.pipeline.buffering import MAX_BUFFERED, BundleBuffer
 from provmix.pipeline.dedup.minhash import EMPTY
 
 BandChunk = tuple  # (keys: uint64 bytes, ids: bytes of `width` each, lengths: uint32 bytes, width: int)
@@ -59,7 +59,7 @@ def buckets(chunks: Iterable[BandChunk]) -> Iterator[list[str]]:
 
 class BandEntries(BundleBuffer):
     """Signed documents → ``(partition, chunk)`` of their band entries (``(band key, id)`` for each band), a
-    bundle's at a time (:class:`~provmix.pipeline.dedup.grouping.BundleBuffer`: ``max_buffered`` entries)."""
+    bundle's at a time (:class:`~provmix.pipeline.buffering.BundleBuffer`: ``max_buffered`` entries)."""
 
     def __init__(self, bands: int, rows: int, partitions: int, max_buffered: int = MAX_BUFFERED) -> None:
         super().__init__(max_buffered)

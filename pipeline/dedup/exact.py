@@ -12,9 +12,9 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from provmix.pipeline.dedup.arrays import IdColumn, by_partition, id_table, packed_ids, runs
+from provmix.pipeline.arrays import IdColumn, by_partition, id_table, packed_ids, runs
+from provmix.pipeline.buffering import MAX_BUFFERED, BundleBuffer
 from provmix.pipeline.dedup.bands import SignedId
-from provmix.pipeline.dedup.grouping import MAX_BUFFERED, BundleBuffer
 
 SignedBatch = tuple  # (exact keys: 8-byte digests, ids, signatures: a uint32 array with a row per document)
 ExactChunk = tuple  # (keys: uint64 bytes, ids: bytes of `width` each, lengths: uint32 bytes, width, signatures: bytes)
@@ -23,7 +23,7 @@ _KEY = np.dtype("<u8")  # an exact key's 8 bytes as one number (the partition is
 
 class ExactEntries(BundleBuffer):
     """Signed batches → ``(partition, chunk)`` of their documents, a bundle's at a time
-    (:class:`~provmix.pipeline.dedup.grouping.BundleBuffer`: ``max_buffered`` documents)."""
+    (:class:`~provmix.pipeline.buffering.BundleBuffer`: ``max_buffered`` documents)."""
 
     def __init__(self, partitions: int, max_buffered: int = MAX_BUFFERED) -> None:
         super().__init__(max_buffered)

@@ -16,12 +16,11 @@ from typing import Hashable, Iterable, Iterator
 
 import apache_beam as beam
 import xxhash
-from apache_beam.transforms.window import GlobalWindows
-from apache_beam.utils.windowed_value import WindowedValue
+
+from provmix.pipeline.buffering import MAX_BUFFERED, BundleBuffer
 
 Groups = dict  # key → list of values
 Partition = tuple  # (partition, Groups)
-MAX_BUFFERED = 100_000  # values a BundleBuffer (edge ends, band entries, exact entries) holds before sending them on
 
 
 def partition_of(key: str | bytes, partitions: int) -> int:
@@ -52,40 +51,6 @@ class _MergeGroups(beam.CombineFn):
 
     def extract_output(self, groups: Groups) -> Groups:
         return groups
-
-
-class BundleBuffer(beam.DoFn):
-    """A step that holds what it makes and sends it on in batches: at the end of each bundle (in the global window:
-    dedup runs on bounded input) or whenever ``max_buffered`` values are held. A subclass says how an element is
-    held (:meth:`hold`, returning how many values it added) and what the held values become (:meth:`flush`)."""
-
-    def __init__(self, max_buffered: int = MAX_BUFFERED) -> None:
-        self.max_buffered = max_buffered
-
-    def clear(self) -> None:
-        """Start holding nothing."""
-        raise NotImplementedError
-
-    def hold(self, element: object) -> int:
-        raise NotImplementedError
-
-    def flush(self) -> Iterator:
-        """The outputs of the values held; holds nothing afterwards."""
-        raise NotImplementedError
-
-    def start_bundle(self) -> None:
-        self.clear()
-        self._held = 0
-
-    def process(self, element: object) -> Iterator:
-        self._held += self.hold(element)
-        if self._held >= self.max_buffered:
-            self._held = 0
-            yield from self.flush()
-
-    def finish_bundle(self) -> Iterator[WindowedValue]:
-        for output in self.flush():
-            yield GlobalWindows.windowed_value(output)
 
 
 class PartitionedPairs(BundleBuffer):

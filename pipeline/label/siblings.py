@@ -11,10 +11,15 @@ low-quality machine translation.
 from __future__ import annotations
 
 import re
+from typing import Iterable, Iterator
 from urllib.parse import parse_qsl, urlencode
 
 import apache_beam as beam
+import numpy as np
+import xxhash
 
+from provmix.pipeline.arrays import IdColumn, by_partition, id_table, packed_ids
+from provmix.pipeline.buffering import MAX_BUFFERED, BundleBuffer
 from provmix.pipeline.label.evidence import Weights
 from provmix.pipeline.urls import split_url
 from provmix.schemas import documents as d
@@ -88,34 +93,81 @@ def siblings_evidence(doc: dict, weights: Weights) -> list[dict]:
     return []
 
 
-def _key_language(doc: dict) -> list[tuple[str, str]]:
-    key, lang = sibling_key(doc.get(d.URL)), doc.get(d.LANG)
-    return [(key, lang)] if key and lang else []
+PARTITIONS = 1024  # the (URL key, language) pairs cross their shuffle in this many chunks per bundle at most
+_DIGEST_BYTES = 16
+SiblingChunk = tuple  # (URL key digests: 16 bytes each, languages: arrays.PackedIds)
 
 
-def _with_evidence(doc: dict, multilingual: dict[str, list[str]]) -> dict:
-    languages = multilingual.get(sibling_key(doc.get(d.URL)) or "")
+def key_digest(key: str) -> bytes:
+    """A sibling key as 16 bytes (xxh3-128): what is shuffled and looked up instead of the key itself."""
+    return xxhash.xxh3_128_digest(key.encode("utf-8", "surrogatepass"))
+
+
+class LanguagePairs(BundleBuffer):
+    """Documents → ``(partition, chunk)``: the distinct ``(URL key digest, language)`` pairs of a bundle's
+    documents, packed as arrays' bytes (:class:`~provmix.pipeline.buffering.BundleBuffer`): the in-process runner
+    held one decoded ``(key, {language})`` per document, about 370 bytes, where a chunk holds about 20."""
+
+    def __init__(self, partitions: int = PARTITIONS, max_buffered: int = MAX_BUFFERED) -> None:
+        super().__init__(max_buffered)
+        self.partitions = partitions
+
+    def clear(self) -> None:
+        self._pairs: set[tuple[bytes, str]] = set()
+
+    def hold(self, doc: dict) -> int:
+        key, lang = sibling_key(doc.get(d.URL)), doc.get(d.LANG)
+        if not (key and lang):
+            return 0
+        held = len(self._pairs)
+        self._pairs.add((key_digest(key), lang))
+        return len(self._pairs) - held
+
+    def flush(self) -> Iterator[tuple[int, SiblingChunk]]:
+        pairs = list(self._pairs)
+        self.clear()
+        if not pairs:
+            return
+        digests = np.frombuffer(b"".join(digest for digest, _ in pairs), dtype=f"V{_DIGEST_BYTES}")
+        low_halves = np.frombuffer(digests.tobytes(), dtype="<u8")[::2]
+        table, lengths = id_table([lang for _, lang in pairs])
+        for partition, members in by_partition(low_halves, self.partitions):
+            yield partition, (digests[members].tobytes(), *packed_ids(table, lengths, members))
+
+
+def multilingual_keys(partition: tuple[int, Iterable[SiblingChunk]]) -> Iterator[tuple[bytes, list[str]]]:
+    """A partition's chunks → ``(key digest, sorted languages)`` of every key seen in two or more languages."""
+    languages: dict[bytes, set[str]] = {}
+    for digests, *langs in partition[1]:
+        column = IdColumn([tuple(langs)])
+        for entry in range(len(column)):
+            digest = digests[entry * _DIGEST_BYTES : (entry + 1) * _DIGEST_BYTES]
+            languages.setdefault(digest, set()).add(column[entry])
+    for digest, found in languages.items():
+        if len(found) >= 2:
+            yield digest, sorted(found)
+
+
+def _with_evidence(doc: dict, multilingual: dict[bytes, list[str]]) -> dict:
+    key = sibling_key(doc.get(d.URL))
+    languages = multilingual.get(key_digest(key)) if key else None
     if not languages:
         return doc
     return {**doc, d.EVIDENCE: [*(doc.get(d.EVIDENCE) or []), siblings_fact(languages)]}
 
 
-def _multilingual(key: str, languages: set[str]) -> list[tuple[str, list[str]]]:
-    return [(key, sorted(languages))] if len(languages) >= 2 else []
-
-
 class UrlLanguageSiblings(beam.PTransform):
     """Documents in, the same documents out; those with URL siblings in other languages gain evidence.
 
-    Only ``(key, language)`` pairs are shuffled, never the documents: the keys of multilingual groups (a small
-    share of a crawl) reach every worker as a side input.
+    Only ``(key digest, language)`` pairs are shuffled, packed per partition (:class:`LanguagePairs`), never the
+    documents: the digests of multilingual groups (a small share of a crawl) reach every worker as a side input.
     """
 
     def expand(self, documents: beam.PCollection) -> beam.PCollection:
         multilingual = (
             documents
-            | "KeyLanguage" >> beam.FlatMap(_key_language)
-            | "Languages" >> beam.CombinePerKey(beam.combiners.ToSetCombineFn())  # combined before the shuffle
-            | "Multilingual" >> beam.FlatMapTuple(_multilingual)
+            | "LanguagePairs" >> beam.ParDo(LanguagePairs())
+            | "Languages" >> beam.GroupByKey()
+            | "Multilingual" >> beam.FlatMap(multilingual_keys)
         )
         return documents | "AddSiblingEvidence" >> beam.Map(_with_evidence, beam.pvalue.AsDict(multilingual))

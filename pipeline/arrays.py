@@ -1,5 +1,5 @@
-"""NumPy helpers of dedup's packed shuffles (:mod:`pipeline.dedup.bands`, :mod:`pipeline.dedup.exact`): ids as one
-array's bytes, and entries split by the partition of their 64-bit key."""
+"""NumPy helpers of the shuffles that cross as arrays' bytes (dedup's band and exact-key entries, the URL siblings'
+pairs): strings as one array's bytes, entries split by the partition of their 64-bit key, runs of equal keys."""
 from __future__ import annotations
 
 from typing import Iterator, Sequence
@@ -31,6 +31,9 @@ class IdColumn:
                             for ids, _, width in parts)
         self.lengths = np.concatenate([np.frombuffer(lengths, dtype=np.uint32) for _, lengths, _ in parts]
                                       or [np.empty(0, dtype=np.uint32)]).tolist()
+
+    def __len__(self) -> int:
+        return len(self.lengths)
 
     def __getitem__(self, entry: int) -> str:
         start = entry * self.width
