@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import random
 
-import apache_beam as beam
 import numpy as np
 import pytest
 import xxhash
-from apache_beam.testing.util import assert_that, equal_to
 
 from provmix.pipeline.dedup.bands import BandEntries, band_keys, buckets, pack_by_partition
 from provmix.pipeline.dedup.minhash import EMPTY
+from tests.shuffles import assert_read_after_shuffle
 
 BANDS, ROWS = 4, 2
 
@@ -62,16 +61,9 @@ def test_a_partitions_chunks_give_back_every_id_of_each_shared_key() -> None:
 @pytest.mark.parametrize("partitions,max_buffered", [(1, 100_000), (3, 100_000), (64, 7), (4096, 1)])
 def test_buckets_after_the_shuffle_equal_grouping_every_entry(partitions: int, max_buffered: int) -> None:
     members = _signed(seed=partitions)
-    with beam.Pipeline(runner="FnApiRunner") as pipeline:
-        found = (
-            pipeline
-            | beam.Create(members)
-            | beam.Reshuffle()  # several bundles: a partition's chunks come from different bundles
-            | beam.ParDo(BandEntries(BANDS, ROWS, partitions, max_buffered))
-            | beam.GroupByKey()
-            | beam.FlatMap(lambda partition: (sorted(ids) for ids in buckets(partition[1])))
-        )
-        assert_that(found, equal_to(_expected_buckets(members)))
+    assert_read_after_shuffle(members, BandEntries(BANDS, ROWS, partitions, max_buffered),
+                              lambda partition: (sorted(ids) for ids in buckets(partition[1])),
+                              _expected_buckets(members))
 
 
 def test_a_full_buffer_is_sent_within_the_bundle_and_the_rest_at_its_end() -> None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import random
 
-import apache_beam as beam
 import numpy as np
 import pytest
-from apache_beam.testing.util import assert_that, equal_to
 
 from provmix.pipeline.dedup.exact import ExactEntries, exact_groups
 from provmix.pipeline.dedup.text import exact_key
+from tests.shuffles import assert_read_after_shuffle
 
 PERMS = 6
 
@@ -45,16 +44,8 @@ def _expected(batches: list[tuple]) -> list[tuple]:
 @pytest.mark.parametrize("partitions,max_buffered", [(1, 100_000), (3, 100_000), (64, 7), (4096, 1)])
 def test_groups_after_the_shuffle_equal_grouping_every_document_by_key(partitions: int, max_buffered: int) -> None:
     batches = _batches(seed=partitions)
-    with beam.Pipeline(runner="FnApiRunner") as pipeline:
-        found = (
-            pipeline
-            | beam.Create(batches)
-            | beam.Reshuffle()  # several bundles: a partition's chunks come from different bundles
-            | beam.ParDo(ExactEntries(partitions, max_buffered))
-            | beam.GroupByKey()
-            | beam.FlatMap(lambda partition: map(_groups, exact_groups(partition[1])))
-        )
-        assert_that(found, equal_to(_expected(batches)))
+    assert_read_after_shuffle(batches, ExactEntries(partitions, max_buffered),
+                              lambda partition: map(_groups, exact_groups(partition[1])), _expected(batches))
 
 
 def test_a_full_buffer_is_sent_within_the_bundle_and_the_rest_at_its_end() -> None:

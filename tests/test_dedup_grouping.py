@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import random
 
-import apache_beam as beam
 import pytest
-from apache_beam.testing.util import assert_that, equal_to
 
 from provmix.pipeline.dedup.grouping import CollectPartitions, PartitionedPairs, partition_of
+from tests.shuffles import assert_read_after_shuffle
 
 
 class _Identity(PartitionedPairs):
@@ -39,17 +38,9 @@ def _sorted_groups(partition: tuple[int, dict]) -> list[tuple[int, object, list]
 @pytest.mark.parametrize("partitions,max_buffered", [(1, 100_000), (3, 100_000), (64, 7), (4096, 1)])
 def test_groups_equal_group_by_key_each_under_its_keys_partition(partitions: int, max_buffered: int) -> None:
     pairs = _pairs(seed=partitions)
-    with beam.Pipeline(runner="FnApiRunner") as pipeline:
-        grouped = (
-            pipeline
-            | beam.Create(pairs)
-            | beam.Reshuffle()  # several bundles: partial groups from different bundles are merged
-            | beam.ParDo(_Identity(partitions, max_buffered))  # small: buffers are sent on within a bundle
-            | CollectPartitions()
-            | beam.FlatMap(_sorted_groups)
-        )
-        assert_that(grouped, equal_to([(partition_of(key, partitions), key, sorted(values))
-                                       for key, values in _groups(pairs).items()]))
+    expected = [(partition_of(key, partitions), key, sorted(values)) for key, values in _groups(pairs).items()]
+    assert_read_after_shuffle(pairs, _Identity(partitions, max_buffered), _sorted_groups, expected,
+                              grouping=CollectPartitions())
 
 
 def test_a_bundle_sends_one_element_per_partition_at_its_end() -> None:

@@ -20,6 +20,7 @@ from provmix.pipeline.label.siblings import (
     siblings_evidence,
 )
 from provmix.schemas import documents as d
+from tests.shuffles import assert_read_after_shuffle
 
 
 @pytest.mark.parametrize(
@@ -109,13 +110,4 @@ def test_packed_language_pairs_give_the_keys_seen_in_two_or_more_languages(parti
             expected.setdefault(key, set()).add(doc[d.LANG])
     wanted = sorted((key_digest(key), sorted(langs)) for key, langs in expected.items() if len(langs) >= 2)
     assert wanted  # the sample has multilingual keys
-    with beam.Pipeline(runner="FnApiRunner") as pipeline:
-        found = (
-            pipeline
-            | beam.Create(docs)
-            | beam.Reshuffle()  # several bundles: one key's pairs come from several chunks
-            | beam.ParDo(LanguagePairs(partitions, max_buffered))
-            | beam.GroupByKey()
-            | beam.FlatMap(multilingual_keys)
-        )
-        assert_that(found, equal_to(wanted))
+    assert_read_after_shuffle(docs, LanguagePairs(partitions, max_buffered), multilingual_keys, wanted)
