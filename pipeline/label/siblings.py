@@ -21,6 +21,7 @@ import xxhash
 from provmix.pipeline.arrays import IdColumn, by_partition, id_table, packed_ids
 from provmix.pipeline.buffering import MAX_BUFFERED, BundleBuffer
 from provmix.pipeline.label.evidence import Weights
+from provmix.pipeline.packing import pack, unpack
 from provmix.pipeline.urls import split_url
 from provmix.schemas import documents as d
 
@@ -148,7 +149,8 @@ def multilingual_keys(partition: tuple[int, Iterable[SiblingChunk]]) -> Iterator
             yield digest, sorted(found)
 
 
-def _with_evidence(doc: dict, multilingual: dict[bytes, list[str]]) -> dict:
+def _with_evidence(packed: bytes, multilingual: dict[bytes, list[str]]) -> dict:
+    doc = unpack(packed)
     key = sibling_key(doc.get(d.URL))
     languages = multilingual.get(key_digest(key)) if key else None
     if not languages:
@@ -161,6 +163,7 @@ class UrlLanguageSiblings(beam.PTransform):
 
     Only ``(key digest, language)`` pairs are shuffled, packed per partition (:class:`LanguagePairs`), never the
     documents: the digests of multilingual groups (a small share of a crawl) reach every worker as a side input.
+    The documents wait for it packed (:mod:`provmix.pipeline.packing`): the in-process runner holds all of them.
     """
 
     def expand(self, documents: beam.PCollection) -> beam.PCollection:
@@ -170,4 +173,5 @@ class UrlLanguageSiblings(beam.PTransform):
             | "Languages" >> beam.GroupByKey()
             | "Multilingual" >> beam.FlatMap(multilingual_keys)
         )
-        return documents | "AddSiblingEvidence" >> beam.Map(_with_evidence, beam.pvalue.AsDict(multilingual))
+        packed = documents | "Pack" >> beam.Map(pack)
+        return packed | "AddSiblingEvidence" >> beam.Map(_with_evidence, beam.pvalue.AsDict(multilingual))
