@@ -6,29 +6,29 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-PackedIds = tuple  # (ids NUL-padded to `width`: bytes, their lengths: uint32 bytes, width: int)
+PackedStrings = tuple  # (strings NUL-padded to `width`: bytes, their lengths: uint32 bytes, width: int)
 
 
-def id_table(ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """``ids`` UTF-8 encoded, NUL-padded to the longest (an ``S{width}`` array), and their lengths in bytes (an id
-    may itself end in NUL)."""
-    encoded = [doc_id.encode() for doc_id in ids]
+def string_table(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``strings`` (document ids, language codes) UTF-8 encoded, NUL-padded to the longest (an ``S{width}``
+    array), and their lengths in bytes (a string may itself end in NUL)."""
+    encoded = [string.encode() for string in strings]
     lengths = np.fromiter(map(len, encoded), dtype=np.uint32, count=len(encoded))
     return np.array(encoded, dtype=f"S{max(int(lengths.max(initial=0)), 1)}"), lengths
 
 
-def packed_ids(table: np.ndarray, lengths: np.ndarray, rows: np.ndarray) -> PackedIds:
-    """The ids at ``rows`` of an :func:`id_table`, as bytes."""
+def packed_strings(table: np.ndarray, lengths: np.ndarray, rows: np.ndarray) -> PackedStrings:
+    """The strings at ``rows`` of a :func:`string_table`, as bytes."""
     return table[rows].tobytes(), lengths[rows].tobytes(), table.dtype.itemsize
 
 
-class IdColumn:
-    """The ids of several :data:`PackedIds` parts, concatenated; ``column[i]`` decodes the i-th."""
+class StringColumn:
+    """The strings of several :data:`PackedStrings` parts, concatenated; ``column[i]`` decodes the i-th."""
 
-    def __init__(self, parts: Sequence[PackedIds]) -> None:
+    def __init__(self, parts: Sequence[PackedStrings]) -> None:
         self.width = max((width for _, _, width in parts), default=1)
-        self.ids = b"".join(np.frombuffer(ids, dtype=f"S{width}").astype(f"S{self.width}").tobytes()
-                            for ids, _, width in parts)
+        self.strings = b"".join(np.frombuffer(strings, dtype=f"S{width}").astype(f"S{self.width}").tobytes()
+                                for strings, _, width in parts)
         self.lengths = np.concatenate([np.frombuffer(lengths, dtype=np.uint32) for _, lengths, _ in parts]
                                       or [np.empty(0, dtype=np.uint32)]).tolist()
 
@@ -37,7 +37,7 @@ class IdColumn:
 
     def __getitem__(self, entry: int) -> str:
         start = entry * self.width
-        return self.ids[start : start + self.lengths[entry]].decode()
+        return self.strings[start : start + self.lengths[entry]].decode()
 
 
 def by_partition(keys: np.ndarray, partitions: int) -> Iterator[tuple[int, np.ndarray]]:

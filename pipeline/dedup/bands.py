@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 import numpy as np
 import xxhash
 
-from provmix.pipeline.arrays import IdColumn, by_partition, id_table, packed_ids, runs
+from provmix.pipeline.arrays import StringColumn, by_partition, string_table, packed_strings, runs
 from provmix.pipeline.buffering import MAX_BUFFERED, BundleBuffer
 from provmix.pipeline.dedup.minhash import EMPTY
 
@@ -38,9 +38,9 @@ def band_keys(signature: bytes, bands: int, rows: int) -> list[int]:
 def pack_by_partition(keys: np.ndarray, owners: np.ndarray, ids: list[str],
                       partitions: int) -> Iterator[tuple[int, BandChunk]]:
     """Entries (``keys[i]``, ``ids[owners[i]]``) → one ``(partition, chunk)`` per partition they fall in."""
-    table, lengths = id_table(ids)
+    table, lengths = string_table(ids)
     for partition, members in by_partition(keys, partitions):
-        yield partition, (keys[members].tobytes(), *packed_ids(table, lengths, owners[members]))
+        yield partition, (keys[members].tobytes(), *packed_strings(table, lengths, owners[members]))
 
 
 def buckets(chunks: Iterable[BandChunk]) -> Iterator[list[str]]:
@@ -50,7 +50,7 @@ def buckets(chunks: Iterable[BandChunk]) -> Iterator[list[str]]:
     if not chunks:
         return
     keys = np.concatenate([np.frombuffer(chunk[0], dtype=np.uint64) for chunk in chunks])
-    ids = IdColumn([chunk[1:] for chunk in chunks])
+    ids = StringColumn([chunk[1:] for chunk in chunks])
     order, starts, sizes = runs(keys)
     shared = sizes > 1
     for start, size in zip(starts[shared].tolist(), sizes[shared].tolist()):

@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from provmix.pipeline.arrays import IdColumn, by_partition, id_table, packed_ids, runs
+from provmix.pipeline.arrays import StringColumn, by_partition, string_table, packed_strings, runs
 from provmix.pipeline.buffering import MAX_BUFFERED, BundleBuffer
 from provmix.pipeline.dedup.bands import SignedId
 
@@ -42,10 +42,10 @@ class ExactEntries(BundleBuffer):
         if not batches:
             return
         keys = np.frombuffer(b"".join(key for batch in batches for key in batch[0]), dtype=_KEY)
-        table, lengths = id_table([doc_id for batch in batches for doc_id in batch[1]])
+        table, lengths = string_table([doc_id for batch in batches for doc_id in batch[1]])
         signatures = np.concatenate([batch[2] for batch in batches])
         for partition, members in by_partition(keys, self.partitions):
-            chunk = (keys[members].tobytes(), *packed_ids(table, lengths, members), signatures[members].tobytes())
+            chunk = (keys[members].tobytes(), *packed_strings(table, lengths, members), signatures[members].tobytes())
             yield partition, chunk
 
 
@@ -55,7 +55,7 @@ def exact_groups(chunks: Iterable[ExactChunk]) -> Iterator[list[SignedId]]:
     if not chunks:
         return
     keys = np.concatenate([np.frombuffer(chunk[0], dtype=_KEY) for chunk in chunks])
-    ids = IdColumn([chunk[1:4] for chunk in chunks])
+    ids = StringColumn([chunk[1:4] for chunk in chunks])
     signatures = b"".join(chunk[4] for chunk in chunks)
     width = len(signatures) // keys.size
     order, starts, sizes = runs(keys)

@@ -18,7 +18,7 @@ import apache_beam as beam
 import numpy as np
 import xxhash
 
-from provmix.pipeline.arrays import IdColumn, by_partition, id_table, packed_ids
+from provmix.pipeline.arrays import StringColumn, by_partition, string_table, packed_strings
 from provmix.pipeline.buffering import MAX_BUFFERED, BundleBuffer
 from provmix.pipeline.label.evidence import Weights
 from provmix.pipeline.packing import pack, unpack
@@ -96,7 +96,7 @@ def siblings_evidence(doc: dict, weights: Weights) -> list[dict]:
 
 PARTITIONS = 1024  # the (URL key, language) pairs cross their shuffle in this many chunks per bundle at most
 _DIGEST_BYTES = 16
-SiblingChunk = tuple  # (URL key digests: 16 bytes each, languages: arrays.PackedIds)
+SiblingChunk = tuple  # (URL key digests: 16 bytes each, languages: arrays.PackedStrings)
 
 
 def key_digest(key: str) -> bytes:
@@ -131,16 +131,16 @@ class LanguagePairs(BundleBuffer):
             return
         digests = np.frombuffer(b"".join(digest for digest, _ in pairs), dtype=f"V{_DIGEST_BYTES}")
         low_halves = np.frombuffer(digests.tobytes(), dtype="<u8")[::2]
-        table, lengths = id_table([lang for _, lang in pairs])
+        table, lengths = string_table([lang for _, lang in pairs])
         for partition, members in by_partition(low_halves, self.partitions):
-            yield partition, (digests[members].tobytes(), *packed_ids(table, lengths, members))
+            yield partition, (digests[members].tobytes(), *packed_strings(table, lengths, members))
 
 
 def multilingual_keys(partition: tuple[int, Iterable[SiblingChunk]]) -> Iterator[tuple[bytes, list[str]]]:
     """A partition's chunks → ``(key digest, sorted languages)`` of every key seen in two or more languages."""
     languages: dict[bytes, set[str]] = {}
     for digests, *langs in partition[1]:
-        column = IdColumn([tuple(langs)])
+        column = StringColumn([tuple(langs)])
         for entry in range(len(column)):
             digest = digests[entry * _DIGEST_BYTES : (entry + 1) * _DIGEST_BYTES]
             languages.setdefault(digest, set()).add(column[entry])
