@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 import numpy as np
 import xxhash
 
-from provmix.pipeline.arrays import StringColumn, by_partition, string_table, packed_strings, runs
+from provmix.pipeline.arrays import StringColumn, by_partition, packed_strings, runs, string_table
 from provmix.pipeline.buffering import MAX_BUFFERED, BundleBuffer
 from provmix.pipeline.dedup.minhash import EMPTY
 

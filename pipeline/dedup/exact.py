@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from provmix.pipeline.arrays import StringColumn, by_partition, string_table, packed_strings, runs
+from provmix.pipeline.arrays import StringColumn, by_partition, packed_strings, runs, string_table
 from provmix.pipeline.buffering import MAX_BUFFERED, BundleBuffer
 from provmix.pipeline.dedup.bands import SignedId
 

@@ -18,7 +18,7 @@ import apache_beam as beam
 import numpy as np
 import xxhash
 
-from provmix.pipeline.arrays import StringColumn, by_partition, string_table, packed_strings
+from provmix.pipeline.arrays import StringColumn, by_partition, packed_strings, string_table
 from provmix.pipeline.buffering import MAX_BUFFERED, BundleBuffer
 from provmix.pipeline.label.evidence import Weights
 from provmix.pipeline.packing import pack, unpack
