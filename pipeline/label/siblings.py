@@ -129,8 +129,9 @@ class LanguagePairs(BundleBuffer):
         self.clear()
         if not pairs:
             return
-        digests = np.frombuffer(b"".join(digest for digest, _ in pairs), dtype=f"V{_DIGEST_BYTES}")
-        low_halves = np.frombuffer(digests.tobytes(), dtype="<u8")[::2]
+        joined = b"".join(digest for digest, _ in pairs)
+        digests = np.frombuffer(joined, dtype=f"V{_DIGEST_BYTES}")
+        low_halves = np.frombuffer(joined, dtype="<u8")[::2]
         table, lengths = string_table([lang for _, lang in pairs])
         for partition, members in by_partition(low_halves, self.partitions):
             yield partition, (digests[members].tobytes(), *packed_strings(table, lengths, members))
