@@ -21,6 +21,7 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from provmix.pipeline.allocator import start_trimming
+from provmix.pipeline.collector import tune_collector
 from provmix.pipeline.counters import StageCounter
 from provmix.schemas.rejects import REJECTED, STEP_ERROR, make_reject
 
@@ -89,6 +90,7 @@ class Step(beam.DoFn):
 
     def setup(self) -> None:
         start_trimming()  # once per worker process: every worker runs steps
+        tune_collector()
         self.counted = _Counted(self.stage, self.namespace or self.stage)
         self.start()
 
