@@ -63,6 +63,8 @@ def normalize_text(text: str) -> str:
         return collapse_whitespace(_INVISIBLE.sub("", text))
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
+    if _LOOKALIKES.isdisjoint(text) and not _CYRILLIC.search(text):  # no rule below can change it
+        return collapse_whitespace(text)
     letters = matched_chars(LETTER_RUN, text)  # unchanged below: look-alikes map letter to letter
     if 2 * matched_chars(_ASCII_LETTER_RUN, text) > letters:  # mostly Latin
         if not _LOOKALIKES.isdisjoint(text):  # a dict translate costs ~60 µs a page even when it changes nothing
