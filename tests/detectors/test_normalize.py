@@ -40,6 +40,7 @@ def test_whitespace_is_collapsed_like_the_regex_for_every_code_point() -> None:
 ADVERSARIAL = [
     "The cоmputer is in the rооm.",  # Cyrillic о inside Latin words
     "Это сор и a cop.",  # mostly Cyrillic: Latin twins become Cyrillic
+    "Щ ж ш a",  # mostly Cyrillic without a look-alike: the Latin twin "a" still becomes Cyrillic
     "Ηello wοrld from Greece and Αthens",  # Greek look-alikes in a Latin text
     "zero\u200bwidth\u00adsoft \ufeffhyphen",
     "Ｆｕｌｌｗｉｄｔｈ ｔｅｘｔ　and spaces\u2003here",
@@ -52,6 +53,7 @@ def test_adversarial_texts_normalise_as_defined() -> None:
     for text in ADVERSARIAL:
         assert n.normalize_text(text) == by_definition(text), text
     assert n.normalize_text(ADVERSARIAL[0]) == "The computer is in the room."
+    assert n.normalize_text("Щ ж ш a") == "Щ ж ш \u0430"
 
 
 def test_real_texts_normalise_as_defined() -> None:
