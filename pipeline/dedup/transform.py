@@ -187,7 +187,7 @@ def _members_with_root(joined: tuple[str, dict]) -> Iterator[tuple[str, Member]]
     _, parts = joined
     for root in parts[_ROOT]:
         for member in parts[_MEMBER]:
-            yield root, member
+            yield root, Member(*member)
 
 
 def _assign(joined: tuple[str, dict]) -> Iterator[tuple[str, tuple]]:
@@ -201,8 +201,10 @@ def _locator(doc: dict) -> tuple[str, tuple[str, int, str | None]]:
     return doc[ID], (doc[STORED_IN], doc[STORED_ROW], doc.get(LANG))
 
 
-def _member(doc: dict) -> tuple[str, Member]:
-    return doc[ID], Member.of(doc, doc[EXACT_KEY])
+def _member(doc: dict) -> tuple[str, tuple]:
+    """``(id, its Member's fields)``: every document crosses ``JoinRoots``, and a NamedTuple would be encoded with
+    its pickled class each time (twice in the FnApiRunner, whose flatten re-encodes it)."""
+    return doc[ID], tuple(Member.of(doc, doc[EXACT_KEY]))
 
 
 class Deduplicate(beam.PTransform):
