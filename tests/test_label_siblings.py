@@ -15,6 +15,7 @@ from provmix.pipeline.label.siblings import (
     UrlLanguageSiblings,
     is_language_marker,
     key_digest,
+    keyed,
     multilingual_keys,
     sibling_key,
     siblings_evidence,
@@ -110,4 +111,5 @@ def test_packed_language_pairs_give_the_keys_seen_in_two_or_more_languages(parti
             expected.setdefault(key, set()).add(doc[d.LANG])
     wanted = sorted((key_digest(key), sorted(langs)) for key, langs in expected.items() if len(langs) >= 2)
     assert wanted  # the sample has multilingual keys
-    assert_read_after_shuffle(docs, LanguagePairs(partitions, max_buffered), multilingual_keys, wanted)
+    assert_read_after_shuffle([keyed(doc) for doc in docs], LanguagePairs(partitions, max_buffered), multilingual_keys,
+                              wanted)

@@ -104,10 +104,23 @@ def key_digest(key: str) -> bytes:
     return xxhash.xxh3_128_digest(key.encode("utf-8", "surrogatepass"))
 
 
+Keyed = tuple  # (URL key digest or None, language, the document packed): a plain tuple, since the documents wait
+# encoded for the side input and a NamedTuple would be encoded with its pickled class each time
+
+
+def keyed(doc: dict) -> Keyed:
+    """A document on its way through :class:`UrlLanguageSiblings`: its URL key's digest (None: no key) and its
+    language, computed once for both the pairs and the evidence, and the document packed
+    (:mod:`provmix.pipeline.packing`)."""
+    key = sibling_key(doc.get(d.URL))
+    return key_digest(key) if key else None, doc.get(d.LANG), pack(doc)
+
+
 class LanguagePairs(BundleBuffer):
-    """Documents → ``(partition, chunk)``: the distinct ``(URL key digest, language)`` pairs of a bundle's
-    documents, packed as arrays' bytes (:class:`~provmix.pipeline.buffering.BundleBuffer`): the in-process runner
-    held one decoded ``(key, {language})`` per document, about 370 bytes, where a chunk holds about 20."""
+    """Documents as :func:`keyed` gives them → ``(partition, chunk)``: the distinct ``(URL key digest, language)`` pairs of a
+    bundle's documents, packed as arrays' bytes (:class:`~provmix.pipeline.buffering.BundleBuffer`): the
+    in-process runner held one decoded ``(key, {language})`` per document, about 370 bytes, where a chunk holds
+    about 20."""
 
     def __init__(self, partitions: int = PARTITIONS, max_buffered: int = MAX_BUFFERED) -> None:
         super().__init__(max_buffered)
@@ -116,12 +129,12 @@ class LanguagePairs(BundleBuffer):
     def clear(self) -> None:
         self._pairs: set[tuple[bytes, str]] = set()
 
-    def hold(self, doc: dict) -> int:
-        key, lang = sibling_key(doc.get(d.URL)), doc.get(d.LANG)
-        if not (key and lang):
+    def hold(self, entry: Keyed) -> int:
+        digest, lang, _ = entry
+        if not (digest and lang):
             return 0
         held = len(self._pairs)
-        self._pairs.add((key_digest(key), lang))
+        self._pairs.add((digest, lang))
         return len(self._pairs) - held
 
     def flush(self) -> Iterator[tuple[int, SiblingChunk]]:
@@ -150,10 +163,10 @@ def multilingual_keys(partition: tuple[int, Iterable[SiblingChunk]]) -> Iterator
             yield digest, sorted(found)
 
 
-def _with_evidence(packed: bytes, multilingual: dict[bytes, list[str]]) -> dict:
+def _with_evidence(entry: Keyed, multilingual: dict[bytes, list[str]]) -> dict:
+    digest, _, packed = entry
     doc = unpack(packed)
-    key = sibling_key(doc.get(d.URL))
-    languages = multilingual.get(key_digest(key)) if key else None
+    languages = multilingual.get(digest) if digest else None
     if not languages:
         return doc
     return {**doc, d.EVIDENCE: [*(doc.get(d.EVIDENCE) or []), siblings_fact(languages)]}
@@ -168,11 +181,11 @@ class UrlLanguageSiblings(beam.PTransform):
     """
 
     def expand(self, documents: beam.PCollection) -> beam.PCollection:
+        entries = documents | "Key" >> beam.Map(keyed)
         multilingual = (
-            documents
+            entries
             | "LanguagePairs" >> beam.ParDo(LanguagePairs())
             | "Languages" >> beam.GroupByKey()
             | "Multilingual" >> beam.FlatMap(multilingual_keys)
         )
-        packed = documents | "Pack" >> beam.Map(pack)
-        return packed | "AddSiblingEvidence" >> beam.Map(_with_evidence, beam.pvalue.AsDict(multilingual))
+        return entries | "AddSiblingEvidence" >> beam.Map(_with_evidence, beam.pvalue.AsDict(multilingual))
