@@ -93,11 +93,12 @@ def _looks_binary(payload: bytes) -> bool:
 
 def _check_complexity(tree: HTMLTree, max_depth: int, max_elements: int) -> None:
     """Reject a parsed page too deep or too large to extract in bounded time (both checks run in C)."""
-    elements = len(tree.document.get_elements_by_tag_name("*"))
+    document = tree.document  # a new wrapper object at every access
+    elements = len(document.get_elements_by_tag_name("*"))
     if elements > max_elements:
         raise Reject(HTML_TOO_COMPLEX, f"{elements} elements > {max_elements}")
     # depth <= element count, so only large pages pay for the selector "* > * > … > *" (max_depth + 1 levels)
-    if elements > max_depth and tree.document.query_selector(" > ".join(["*"] * (max_depth + 1))) is not None:
+    if elements > max_depth and document.query_selector(" > ".join(["*"] * (max_depth + 1))) is not None:
         raise Reject(HTML_TOO_COMPLEX, f"nesting deeper than {max_depth} elements")
 
 
