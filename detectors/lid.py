@@ -37,6 +37,12 @@ def letter_count(text: str) -> int:
     return letters + (CJK_WEIGHT - 1) * matched_chars(_CJK_RUN, text)
 
 
+def has_letters(text: str, minimum: int) -> bool:
+    """``letter_count(text) >= minimum``, mostly from a short prefix: a prefix never has more letters than its text,
+    and nearly every document has enough in its first few words."""
+    return letter_count(text[: 4 * minimum]) >= minimum or letter_count(text) >= minimum
+
+
 def _unpacked_model() -> NumpyLangid:
     """py3langid's model from its LZMA-compressed file (about 0.5 s)."""
     from py3langid.langid import MODEL_FILE
@@ -84,7 +90,7 @@ class LanguageIdentifier:
     def identify(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         # normalize_text already leaves one line (whitespace collapsed): only the cut remains
         lines = [normalize_text(text[: self.max_chars * 2])[: self.max_chars] for text in texts]
-        scored = [i for i, line in enumerate(lines) if letter_count(line) >= self.min_chars]
+        scored = [i for i, line in enumerate(lines) if has_letters(line, self.min_chars)]
         out = [(UNDETERMINED, 0.0)] * len(lines)
         for i, (lang, prob) in zip(scored, self._model.classify([lines[i] for i in scored])):
             if lang != _NO_LANGUAGE:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from provmix.detectors.lid import UNDETERMINED, LanguageIdentifier, letter_count
+from provmix.detectors.lid import UNDETERMINED, LanguageIdentifier, has_letters, letter_count
 
 SENTENCES = {
     "en": "The committee will publish its final report on the new railway line next month.",
@@ -44,6 +44,14 @@ def test_minimum_counts_letters_with_cjk_characters_weighted(lid):
     short_chinese = "新铁路线的报告"  # 7 characters: enough evidence, unlike 7 Latin letters
     assert lid.identify([short_chinese])[0][0] == "zh"
     assert lid.identify(["Bericht"])[0] == (UNDETERMINED, 0.0)
+
+
+def test_has_letters_agrees_with_the_count_whatever_sits_in_the_prefix() -> None:
+    texts = ["a" * 19, "a" * 20, "1" * 80 + "abc" * 7, "!" * 80 + "ab", "新铁路线" * 2, "新铁路线" * 1 + "1" * 80,
+             "x", ""]
+    for text in texts:
+        for minimum in (0, 1, 20, 21):
+            assert has_letters(text, minimum) == (letter_count(text) >= minimum), (text, minimum)
 
 
 def test_only_the_bounded_prefix_is_read():
