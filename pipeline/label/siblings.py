@@ -117,10 +117,10 @@ def keyed(doc: dict) -> Keyed:
 
 
 class LanguagePairs(BundleBuffer):
-    """Documents as :func:`keyed` gives them → ``(partition, chunk)``: the distinct ``(URL key digest, language)`` pairs of a
-    bundle's documents, packed as arrays' bytes (:class:`~provmix.pipeline.buffering.BundleBuffer`): the
-    in-process runner held one decoded ``(key, {language})`` per document, about 370 bytes, where a chunk holds
-    about 20."""
+    """Documents as :func:`keyed` gives them → ``(partition, chunk)``: the distinct ``(URL key digest,
+    language)`` pairs of a bundle's documents, packed as arrays' bytes
+    (:class:`~provmix.pipeline.buffering.BundleBuffer`): the in-process runner held one decoded
+    ``(key, {language})`` per document, about 370 bytes, where a chunk holds about 20."""
 
     def __init__(self, partitions: int = PARTITIONS, max_buffered: int = MAX_BUFFERED) -> None:
         super().__init__(max_buffered)
