@@ -13,7 +13,7 @@ from typing import Iterable
 import apache_beam as beam
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.encoding import detect_encoding
-from resiliparse.parse.html import HTMLTree
+from resiliparse.parse.html import DocumentNode, HTMLTree
 
 from provmix.pipeline.html_signals import html_signals
 from provmix.pipeline.prose import not_prose_reason
@@ -91,9 +91,8 @@ def _looks_binary(payload: bytes) -> bool:
 
 
 
-def _check_complexity(tree: HTMLTree, max_depth: int, max_elements: int) -> None:
+def _check_complexity(document: DocumentNode, max_depth: int, max_elements: int) -> None:
     """Reject a parsed page too deep or too large to extract in bounded time (both checks run in C)."""
-    document = tree.document  # a new wrapper object at every access
     elements = len(document.get_elements_by_tag_name("*"))
     if elements > max_elements:
         raise Reject(HTML_TOO_COMPLEX, f"{elements} elements > {max_elements}")
@@ -156,10 +155,11 @@ class ExtractStep(Step):
             tree = HTMLTree.parse_from_bytes(payload, encoding)
         except Exception as error:  # noqa: BLE001 - any parser failure rejects this record only
             raise Reject(EXTRACTION_FAILED, f"{type(error).__name__}: {error}") from error
-        _check_complexity(tree, self.config.max_html_depth, self.config.max_html_elements)
+        document = tree.document  # Resiliparse builds a new wrapper at every access: one per page
+        _check_complexity(document, self.config.max_html_depth, self.config.max_html_elements)
         try:
             html = payload.decode(encoding, errors="replace")
-            record[d.HTML_SIGNALS] = html_signals(tree, _find_mt_markers(html))
+            record[d.HTML_SIGNALS] = html_signals(document, _find_mt_markers(html))
             text = extract_plain_text(tree, main_content=self.config.main_content, preserve_formatting=True)
         except Exception as error:  # noqa: BLE001 - any parser failure rejects this record only
             raise Reject(EXTRACTION_FAILED, f"{type(error).__name__}: {error}") from error

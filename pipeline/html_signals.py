@@ -1,7 +1,7 @@
 """The few raw-HTML facts later stages need, kept as a small struct instead of the HTML itself."""
 from __future__ import annotations
 
-from resiliparse.parse.html import DocumentNode, HTMLTree
+from resiliparse.parse.html import DocumentNode
 
 from provmix.schemas import documents as d
 
@@ -14,9 +14,8 @@ def _attr(document: DocumentNode, selector: str, attribute: str) -> str | None:
     return value.strip()[:64] if value else None
 
 
-def html_signals(tree: HTMLTree, mt_markers: list[str]) -> dict:
-    """``html_signals`` column: lang attributes, hreflang alternates, meta generator, MT markers."""
-    document = tree.document  # a new wrapper object at every access
+def html_signals(document: DocumentNode, mt_markers: list[str]) -> dict:
+    """``html_signals`` column of a parsed page: lang attributes, hreflang alternates, meta generator, MT markers."""
     hreflang = []
     for node in document.query_selector_all("link[hreflang]")[:MAX_HREFLANG]:
         lang, href = node.getattr("hreflang"), node.getattr("href")
