@@ -63,14 +63,15 @@ def normalize_text(text: str) -> str:
         return collapse_whitespace(_INVISIBLE.sub("", text))
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
-    if _LOOKALIKES.isdisjoint(text) and not _CYRILLIC.search(text):  # no rule below can change it
+    has_lookalikes = not _LOOKALIKES.isdisjoint(text)
+    if not has_lookalikes and not _CYRILLIC.search(text):  # no rule below can change it
         return collapse_whitespace(text)
     letters = matched_chars(LETTER_RUN, text)  # unchanged below: look-alikes map letter to letter
     if 2 * matched_chars(_ASCII_LETTER_RUN, text) > letters:  # mostly Latin
-        if not _LOOKALIKES.isdisjoint(text):  # a dict translate costs ~60 µs a page even when it changes nothing
+        if has_lookalikes:  # a dict translate costs ~60 µs a page even when it changes nothing
             text = text.translate(_HOMOGLYPHS)
     else:
-        if not _LOOKALIKES.isdisjoint(text):
+        if has_lookalikes:
             text = _WORD_WITH_ASCII_LETTER.sub(_unmix_word, text)
         if 2 * matched_chars(_CYRILLIC_RUN, text) > letters:  # mostly Cyrillic: a Latin word with a Cyrillic twin
             text = _LATIN_TWIN_WORD.sub(lambda m: m.group(0).translate(_TO_CYRILLIC), text)  # ("a", "cop")
