@@ -29,7 +29,7 @@ SENTENCE_CHARS = 20  # …and so is an unspaced (CJK) line this long, or any lin
 _LOG_LINE = re.compile(
     r"^(?:--\d{4}-\d\d-\d\d|\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d|\[\d\d?/\w{3}/\d{4}|\d\d:\d\d:\d\d\b"
     r"|(?:resolving|connecting to|http request sent|saving to|length:|location:) )", re.IGNORECASE)
-_CODE_END = re.compile(r"(?:[;{}]|=>)\s*$")
+_CODE_ENDINGS = (";", "{", "}", "=>")  # a code statement's last characters (lines are stripped)
 _CODE_START = re.compile(r"^(?:import |from \S+ import|def |class |function\b|var |let |const |#include|return\b|"
                          r"public |private |if \(|for \(|}\s*else)")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
@@ -80,7 +80,7 @@ def _text_reason(text: str) -> str | None:
         return None
     if _share(lines, _LOG_LINE) >= LOG_SHARE:
         return "log"
-    code = sum(1 for line in lines if _CODE_END.search(line) or _CODE_START.match(line))
+    code = sum(1 for line in lines if line.endswith(_CODE_ENDINGS) or _CODE_START.match(line))
     if code / len(lines) >= CODE_SHARE:
         return "code"
     if len(lines) >= NAV_MIN_LINES:
