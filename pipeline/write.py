@@ -4,8 +4,8 @@ Rows go to shard ``xxh64(id) % num_shards`` and are sorted within their shard, s
 byte-identical files whatever the worker count, bundle sizes or input order. Every shard file is written
 (empty ones too), first under a temporary name and then renamed, so a reader never sees half a file.
 
-No whole row crosses a shuffle: each bundle spills its rows into per-shard Parquet files under a scratch folder and
-only their paths are grouped by shard; each spill is sorted, and a shard is their merge, written a row group at a
+No whole row crosses a shuffle: each bundle spills its rows into per-shard Arrow IPC files under a scratch folder
+and only their paths are grouped by shard; each spill is sorted, and a shard is their merge, written a row group at a
 time (memory: one batch per spill and one row group, whatever the shard's size). Rows that travelled without their
 text (:data:`d.STORED_IN` names the file holding their whole row: late materialisation) are first grouped by that
 file, text-free, and get their text back from it one row group at a time.
