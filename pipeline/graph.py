@@ -133,7 +133,7 @@ def build(p: beam.Pipeline, config: RunConfig, sources: dict[str, list[str]], la
     documents = sketches.documents | "UrlLanguageSiblings" >> UrlLanguageSiblings()
     provisional = documents | "ProvisionalLabel" >> Label(config.label, namespace=PROVISIONAL_LABEL)
     deduplicated = provisional.documents | "Deduplicate" >> Deduplicate(config.dedup, sketches)
-    labelled = deduplicated.documents | "Label" >> Label(config.label)
+    labelled = deduplicated.documents | "Label" >> Label(config.label, after_dedup=True)
     rejects += [provisional.rejects, deduplicated.rejects, labelled.rejects]
     writers = Writers(layout, config.write.for_input(input_bytes), stored=bool(work))
     written = (labelled.documents | "WriteDocuments" >> writers(DOCUMENT_SCHEMA, DOCUMENTS_DIR)

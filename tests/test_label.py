@@ -168,3 +168,44 @@ def test_label_stage_runs_twice_in_beam_with_the_same_result() -> None:
         assert_that(twice.rejects, equal_to([]), label="NoRejects")
         merged = (evidence_sizes, first_sizes) | beam.Flatten() | beam.GroupByKey()
         assert_that(merged | beam.MapTuple(lambda k, v: len(set(v))), equal_to([1, 1, 1]), label="Stable")
+
+
+def _after_dedup(record: dict, cluster_size: int, earlier_copy: bool = False) -> dict:
+    """``record`` as dedup's Route passes it on: cluster columns set, ``first_seen`` the cluster's earliest crawl
+    date (its own, unless an earlier copy exists), and a cluster of two or more gains the informational label mix."""
+    from provmix.pipeline.dedup.keeper import observed_date
+    from provmix.pipeline.dedup.transform import LABEL_MIX_EVIDENCE
+
+    out = {**record, d.CLUSTER_ID: record[d.ID], d.CLUSTER_SIZE: cluster_size, d.KEEPER_ID: record[d.ID],
+           d.FIRST_SEEN: "2020-01-01T00:00:00Z" if earlier_copy else observed_date(record)}
+    if cluster_size > 1:
+        mix = {d.NAME: LABEL_MIX_EVIDENCE, d.VALUE: "human=1,unknown=1", d.WEIGHT: 0.0}
+        out[d.EVIDENCE] = [*record[d.EVIDENCE], mix]
+    return out
+
+
+def test_the_pass_after_dedup_keeps_a_decision_only_where_deciding_again_would_repeat_it() -> None:
+    import random
+
+    from provmix.pipeline.label.decide import LabelStep, apply_decision, provisional_decision_stands
+
+    rng = random.Random(5)
+    crawl_dates = ["2024-05-01T10:00:00Z", "2021-03-01T10:00:00Z", "2021-05-02T01:00:00+05:00", None, "garbage"]
+    config = LabelConfig()
+    step = LabelStep(config, DEFAULT_PROVIDERS, "label", after_dedup=True)
+    step.start()
+    kept = 0
+    for number in range(300):
+        p_ai, p_mt = (rng.choice([None, rng.random()]) for _ in range(2))
+        document = doc(id=f"d{number}", p_ai=p_ai, p_mt=p_mt, crawl_date=rng.choice(crawl_dates),
+                       http_date=rng.choice([None, "2019-06-01T00:00:00Z"]),
+                       first_seen=rng.choice([None, None, "2019-01-01T00:00:00Z"]))  # as an input may carry it
+        provisional = apply_decision(document, decide_label(document, config))
+        size = rng.choice([1, 1, 1, 2])
+        final = _after_dedup(provisional, size, earlier_copy=size > 1 and rng.random() < 0.5)
+        assert step.apply(final) == [apply_decision(final, decide_label(final, config))]
+        kept += provisional_decision_stands(final, config)
+    assert 0 < kept < 300
+    carried = doc(p_ai=0.1, p_mt=0.1, first_seen="2019-01-01T00:00:00Z")  # its date evidence came from first_seen
+    final = _after_dedup(apply_decision(carried, decide_label(carried, config)), cluster_size=1)
+    assert not provisional_decision_stands(final, config), "dedup's first_seen takes that evidence away"

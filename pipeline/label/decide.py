@@ -140,6 +140,22 @@ def _rule(posterior: dict[str, float | None], thresholds: dict[str, float], huma
     return d.HUMAN, human_posterior(posterior, config), "human_below_max"
 
 
+def provisional_decision_stands(record: dict, config: LabelConfig) -> bool:
+    """Whether deciding ``record`` again after dedup would repeat the provisional decision it carries.
+
+    Of what dedup writes, the label reads ``first_seen`` (through the date evidence) and the evidence item a cluster
+    of two or more gains. A document dedup found no copy of gains no item, so its decision stands when the date
+    evidence it now gets is the date item the provisional pass recorded."""
+    if record.get(d.LABEL) is None or record.get(d.CLUSTER_SIZE) != 1:
+        return False
+    dated = ev.date_evidence(record, config.cutoff_day, config.earliest_day, config.evidence)
+    recorded = [item for item in record.get(d.EVIDENCE) or [] if item.get(d.NAME) in _DATE_ITEM_NAMES]
+    return dated == recorded
+
+
+_DATE_ITEM_NAMES = frozenset(f"{ev.OWN_PREFIX}{name}" for _, name in ev.DATE_ITEMS)
+
+
 def apply_decision(record: dict, decision: Decision) -> dict:
     """``record`` with the label columns of ``decision``."""
     columns = {PROBABILITY_COLUMNS[kind]: p for kind, p in decision.probabilities.items()}
@@ -150,32 +166,39 @@ def apply_decision(record: dict, decision: Decision) -> dict:
 class LabelStep(Step):
     stage = STAGE
 
-    def __init__(self, config: LabelConfig, providers: Sequence[ev.EvidenceProvider], namespace: str) -> None:
+    def __init__(self, config: LabelConfig, providers: Sequence[ev.EvidenceProvider], namespace: str,
+                 after_dedup: bool = False) -> None:
         super().__init__()
         self.config = config
         self.providers = tuple(providers)
         self.namespace = namespace
+        self.after_dedup = after_dedup
 
     def start(self) -> None:
         self.combine = combiners(self.config)
 
     def apply(self, record: dict) -> list[dict]:
+        if self.after_dedup and provisional_decision_stands(record, self.config):
+            return [record]
         return [apply_decision(record, decide_label(record, self.config, self.providers, self.combine))]
 
 
 class Label(beam.PTransform):
     """Label every document (see :func:`decide_label`); rejects only records whose evidence could not be read.
 
-    ``namespace`` names the pass's counters (the pipeline labels twice: ``provisional_label`` before dedup)."""
+    ``namespace`` names the pass's counters (the pipeline labels twice: ``provisional_label`` before dedup).
+    ``after_dedup``: the pass after dedup, which keeps the decisions that dedup cannot have changed
+    (:func:`provisional_decision_stands`)."""
 
     def __init__(
         self, config: LabelConfig = LabelConfig(), providers: Sequence[ev.EvidenceProvider] = DEFAULT_PROVIDERS,
-        namespace: str = STAGE,
+        namespace: str = STAGE, after_dedup: bool = False,
     ) -> None:
         super().__init__()
         self.config = config
         self.providers = tuple(providers)
         self.namespace = namespace
+        self.after_dedup = after_dedup
 
     def expand(self, documents: beam.PCollection) -> StageResult:
-        return run_step(documents, "Decide", LabelStep(self.config, self.providers, self.namespace))
+        return run_step(documents, "Decide", LabelStep(self.config, self.providers, self.namespace, self.after_dedup))
