@@ -19,8 +19,8 @@ _TOKEN = re.compile(
     r"|[^\w\s]"  # a punctuation mark
 )
 # _TOKEN on ASCII text, which has no unspaced script, counted on its bytes without a regex: a token is a run of
-# word bytes or one punctuation byte. The byte classes come from the same \w and \s as _TOKEN (\x1c-\x1f are
-# whitespace to str patterns only).
+# word bytes or one punctuation byte. The byte classes are _TOKEN's own str \w and \s (so \x1c-\x1f are
+# whitespace here too, as they are not to a bytes pattern).
 _ASCII = bytes(range(128))
 _WORD_BYTES = bytes(b for b in _ASCII if re.fullmatch(r"\w", chr(b)))
 _SPACE_BYTES = bytes(b for b in _ASCII if re.fullmatch(r"\s", chr(b)))

@@ -1,11 +1,16 @@
 """decide_label: one test per rule, idempotence of the double pass, and the Beam stage."""
 from __future__ import annotations
 
+import random
+
 import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
+from provmix.pipeline.dedup.keeper import observed_date
+from provmix.pipeline.dedup.transform import LABEL_MIX_EVIDENCE
 from provmix.pipeline.label import DEFAULT_PROVIDERS, Label, LabelConfig, decide_label
+from provmix.pipeline.label.decide import LabelStep, apply_decision, provisional_decision_stands
 from provmix.pipeline.label.evidence import EvidenceProvider, logit, sigmoid
 from provmix.schemas import documents as d
 
@@ -173,9 +178,6 @@ def test_label_stage_runs_twice_in_beam_with_the_same_result() -> None:
 def _after_dedup(record: dict, cluster_size: int, earlier_copy: bool = False) -> dict:
     """``record`` as dedup's Route passes it on: cluster columns set, ``first_seen`` the cluster's earliest crawl
     date (its own, unless an earlier copy exists), and a cluster of two or more gains the informational label mix."""
-    from provmix.pipeline.dedup.keeper import observed_date
-    from provmix.pipeline.dedup.transform import LABEL_MIX_EVIDENCE
-
     out = {**record, d.CLUSTER_ID: record[d.ID], d.CLUSTER_SIZE: cluster_size, d.KEEPER_ID: record[d.ID],
            d.FIRST_SEEN: "2020-01-01T00:00:00Z" if earlier_copy else observed_date(record)}
     if cluster_size > 1:
@@ -185,10 +187,6 @@ def _after_dedup(record: dict, cluster_size: int, earlier_copy: bool = False) ->
 
 
 def test_the_pass_after_dedup_keeps_a_decision_only_where_deciding_again_would_repeat_it() -> None:
-    import random
-
-    from provmix.pipeline.label.decide import LabelStep, apply_decision, provisional_decision_stands
-
     rng = random.Random(5)
     crawl_dates = ["2024-05-01T10:00:00Z", "2021-03-01T10:00:00Z", "2021-05-02T01:00:00+05:00", None, "garbage"]
     config = LabelConfig()

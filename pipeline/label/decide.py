@@ -140,6 +140,9 @@ def _rule(posterior: dict[str, float | None], thresholds: dict[str, float], huma
     return d.HUMAN, human_posterior(posterior, config), "human_below_max"
 
 
+_DATE_ITEM_NAMES = frozenset(f"{ev.OWN_PREFIX}{name}" for _, name in ev.DATE_ITEMS)  # as the date evidence names them
+
+
 def provisional_decision_stands(record: dict, config: LabelConfig) -> bool:
     """Whether deciding ``record`` again after dedup would repeat the provisional decision it carries.
 
@@ -151,9 +154,6 @@ def provisional_decision_stands(record: dict, config: LabelConfig) -> bool:
     dated = ev.date_evidence(record, config.cutoff_day, config.earliest_day, config.evidence)
     recorded = [item for item in record.get(d.EVIDENCE) or [] if item.get(d.NAME) in _DATE_ITEM_NAMES]
     return dated == recorded
-
-
-_DATE_ITEM_NAMES = frozenset(f"{ev.OWN_PREFIX}{name}" for _, name in ev.DATE_ITEMS)
 
 
 def apply_decision(record: dict, decision: Decision) -> dict:
